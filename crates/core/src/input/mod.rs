@@ -1,0 +1,122 @@
+//! The seam between the delivery engine and the machine's mouse and keyboard.
+//!
+//! [`Input`] is the one trait the engine drives. Implementations:
+//! - [`x11::X11Input`] (Linux): XTEST for pointer and keys, the real keymap for exact typing,
+//!   its own selection owner for pasting, RandR for the screen layout.
+//! - [`recording::RecordingInput`]: records every call, for unit tests of the engine and for
+//!   `switchboard deliver --dry-run`.
+//!
+//! Every method blocks; the engine owns one `Input` on a dedicated thread (see
+//! [`thread::InputThread`]), so at most one delivery in this process touches the devices.
+
+mod keys;
+pub mod recording;
+pub mod thread;
+#[cfg(target_os = "linux")]
+pub mod x11;
+
+pub use keys::{Chord, Key, ParseChordError};
+
+use serde::{Deserialize, Serialize};
+
+/// A point in virtual-screen coordinates. Negative values are valid: a monitor left of or above
+/// the primary one has negative coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Point {
+    pub x: i32,
+    pub y: i32,
+}
+
+impl std::fmt::Display for Point {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "({}, {})", self.x, self.y)
+    }
+}
+
+/// One monitor's area in virtual-screen coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rect {
+    pub x: i32,
+    pub y: i32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Rect {
+    pub fn contains(&self, p: Point) -> bool {
+        let (px, py) = (i64::from(p.x), i64::from(p.y));
+        let (x, y) = (i64::from(self.x), i64::from(self.y));
+        px >= x && py >= y && px < x + i64::from(self.width) && py < y + i64::from(self.height)
+    }
+}
+
+impl std::fmt::Display for Rect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}{:+}{:+}", self.width, self.height, self.x, self.y)
+    }
+}
+
+/// The top-level window found at a point or holding input focus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowInfo {
+    /// Platform window id (an X11 window id on Linux).
+    pub id: u64,
+    /// WM_CLASS class part (for example `XTerm`), empty when the window sets none.
+    pub class: String,
+    /// The window title (`_NET_WM_NAME`, else `WM_NAME`), empty when unset.
+    pub title: String,
+    /// `_NET_WM_PID` when the window publishes it.
+    pub pid: Option<u32>,
+}
+
+/// What went wrong while driving the devices. Each maps onto a stable error code that is
+/// stored with the attempt (see [`InputError::code`]).
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum InputError {
+    /// No display to connect to, or the connection dropped.
+    #[error("{0}")]
+    DisplayUnavailable(String),
+    /// The display refused or failed a request (XTEST missing, a protocol error...).
+    #[error("input failed: {0}")]
+    InputFailed(String),
+    /// A character cannot be produced on this keyboard, even by re-binding a spare key.
+    #[error("cannot type {0:?} (U+{code:04X}) on this keyboard; use paste mode for this agent", code = u32::from(*.0))]
+    Untypable(char),
+    /// The target never asked for the clipboard after the paste key: nothing was pasted.
+    #[error("the target window did not read the clipboard within {0} ms after the paste key; check the agent's paste key")]
+    PasteNotRead(u64),
+    /// The clipboard could not be taken or restored.
+    #[error("clipboard: {0}")]
+    Clipboard(String),
+}
+
+/// The mouse, keyboard, clipboard and screen layout of one display.
+///
+/// Methods block until the display has processed the request (so that a recorded phase really
+/// was reached). Implementations never hold text longer than a call needs.
+pub trait Input: Send {
+    /// Short name for logs and `switchboard stats` ("x11", "recording").
+    fn name(&self) -> &'static str;
+    /// Which display this drives, for messages ("X11 display :0").
+    fn display(&self) -> String;
+    /// The current monitor layout.
+    fn screens(&mut self) -> Result<Vec<Rect>, InputError>;
+    /// Where the pointer is now.
+    fn pointer(&mut self) -> Result<Point, InputError>;
+    /// Move the pointer to `p` (absolute virtual-screen coordinates).
+    fn move_to(&mut self, p: Point) -> Result<(), InputError>;
+    /// Click the left button where the pointer is.
+    fn click(&mut self) -> Result<(), InputError>;
+    /// Press and release a key chord (modifiers down, key down/up, modifiers up).
+    fn press(&mut self, chord: Chord) -> Result<(), InputError>;
+    /// Type `text` exactly, one character at a time. `text` holds no line breaks: the engine
+    /// enters those with the agent's newline chord. Tabs are typed as the Tab key.
+    fn type_text(&mut self, text: &str) -> Result<(), InputError>;
+    /// Put `text` on the clipboard (CLIPBOARD and, where it exists, PRIMARY), press `chord`,
+    /// wait until the target has read it, then give the operator's previous clipboard back.
+    fn paste(&mut self, text: &str, chord: Chord) -> Result<(), InputError>;
+    /// The top-level window under `p`, if any.
+    fn window_at(&mut self, p: Point) -> Result<Option<WindowInfo>, InputError>;
+    /// The top-level window holding keyboard focus, if any.
+    fn focused_window(&mut self) -> Result<Option<WindowInfo>, InputError>;
+}

@@ -1,0 +1,343 @@
+//! Queueing messages, reading them back, and the operator's retry and cancel.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{Sqlite, Transaction};
+
+use crate::error::{Error, Result};
+use crate::model::{Agent, Attempt, Event, Message, MessageDetail, MessageState, Millis, Priority, now_ms};
+use crate::text::check_body;
+
+use super::rows::{AGENT_COLUMNS, AgentRow, MESSAGE_COLUMNS, MessageRow, into_messages};
+use super::{Store, log_event};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewMessage {
+    pub sender: String,
+    /// The agent's name (any case).
+    pub recipient: String,
+    pub body: String,
+    pub priority: Priority,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub reply_to: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewBroadcast {
+    pub sender: String,
+    pub body: String,
+    pub priority: Priority,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Only agents of this team; None: every enabled agent.
+    pub team: Option<String>,
+}
+
+/// Which messages `history` returns: newest first, `limit` at a time; pass the last id seen as
+/// `before_id` for the next page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HistoryFilter {
+    pub agent: Option<String>,
+    pub state: Option<MessageState>,
+    /// Case-insensitive substring of the body or sender.
+    pub text: Option<String>,
+    pub since: Option<Millis>,
+    pub until: Option<Millis>,
+    pub before_id: Option<i64>,
+    pub limit: u32,
+}
+
+fn check_tags(tags: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim();
+        if t.is_empty() || t.len() > 64 || t.chars().any(|c| c.is_control() || c == ',') {
+            return Err(Error::Invalid(format!(
+                "{t:?} is not a usable tag: tags are 1 to 64 characters, without commas or control characters"
+            )));
+        }
+        if !out.iter().any(|o| o == t) {
+            out.push(t.to_string());
+        }
+    }
+    Ok(out)
+}
+
+fn check_sender(sender: &str) -> Result<String> {
+    let s = sender.trim();
+    if s.is_empty() || s.chars().count() > 100 || s.chars().any(char::is_control) {
+        return Err(Error::Invalid(
+            "the sender must be 1 to 100 characters without control characters, for example --from operator".into(),
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// Insert one queued message and its event inside `tx`.
+async fn insert_message(
+    tx: &mut Transaction<'static, Sqlite>,
+    agent: &Agent,
+    sender: &str,
+    body: &str,
+    priority: Priority,
+    tags_json: &str,
+    reply_to: Option<i64>,
+    broadcast_id: Option<i64>,
+) -> Result<i64> {
+    let now = now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (sender, agent_id, recipient, body, priority, tags, reply_to, broadcast_id, \
+         state, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id",
+    )
+    .bind(sender)
+    .bind(agent.id)
+    .bind(&agent.name)
+    .bind(body)
+    .bind(priority as i64)
+    .bind(tags_json)
+    .bind(reply_to)
+    .bind(broadcast_id)
+    .bind(now)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    log_event(tx, sender, "queued", Some(id), Some(agent.id), Some(format!("to {} ({priority})", agent.name))).await?;
+    Ok(id)
+}
+
+impl Store {
+    /// Queue one message. Returns it as stored.
+    pub async fn enqueue(&self, new: NewMessage) -> Result<Message> {
+        let settings = self.settings().await?;
+        let body = check_body(&new.body, settings.max_message_chars)?;
+        let sender = check_sender(&new.sender)?;
+        let tags = serde_json::to_string(&check_tags(&new.tags)?).expect("tags serialize");
+        let agent = self.agent(&new.recipient).await?;
+        if !agent.enabled {
+            return Err(Error::Conflict(format!(
+                "{} is disabled, so nothing would deliver this message; enable it with `switchboard agent edit {} --enable`",
+                agent.name, agent.name
+            )));
+        }
+        let mut tx = self.write().await?;
+        if let Some(r) = new.reply_to {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM messages WHERE id = ?")
+                .bind(r)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if exists.is_none() {
+                return Err(Error::NotFound(format!(
+                    "message {r} does not exist, so this cannot reply to it; check the id with `switchboard history`"
+                )));
+            }
+        }
+        let id = insert_message(&mut tx, &agent, &sender, &body, new.priority, &tags, new.reply_to, None).await?;
+        tx.commit().await?;
+        self.message(id).await
+    }
+
+    /// Queue one message for every enabled agent (of `team`, if given), in name order, in one
+    /// transaction: either every agent gets it or none does.
+    pub async fn broadcast(&self, new: NewBroadcast) -> Result<Vec<Message>> {
+        let settings = self.settings().await?;
+        let body = check_body(&new.body, settings.max_message_chars)?;
+        let sender = check_sender(&new.sender)?;
+        let tags = serde_json::to_string(&check_tags(&new.tags)?).expect("tags serialize");
+        let team = new.team.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let mut tx = self.write().await?;
+        let sql = format!(
+            "SELECT {AGENT_COLUMNS} FROM agents WHERE enabled = 1 AND (?1 IS NULL OR team = ?1 COLLATE NOCASE) \
+             ORDER BY name COLLATE NOCASE, id"
+        );
+        let agents: Vec<Agent> = sqlx::query_as::<_, AgentRow>(sqlx::AssertSqlSafe(sql))
+            .bind(team)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(AgentRow::into_agent)
+            .collect::<Result<_>>()?;
+        if agents.is_empty() {
+            return Err(Error::Invalid(match team {
+                Some(t) => format!("no enabled agent is in team {t:?}; check the teams with `switchboard agent list`"),
+                None => "there are no enabled agents to broadcast to; register one with `switchboard agent add`".into(),
+            }));
+        }
+        let mut ids = Vec::with_capacity(agents.len());
+        let mut broadcast_id = None;
+        for agent in &agents {
+            let id = insert_message(&mut tx, agent, &sender, &body, new.priority, &tags, None, broadcast_id).await?;
+            if broadcast_id.is_none() {
+                broadcast_id = Some(id);
+                sqlx::query("UPDATE messages SET broadcast_id = ? WHERE id = ?")
+                    .bind(id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            ids.push(id);
+        }
+        tx.commit().await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.message(id).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn message(&self, id: i64) -> Result<Message> {
+        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?");
+        let row: Option<MessageRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.ok_or_else(|| {
+            Error::NotFound(format!("there is no message {id}; `switchboard history` lists them"))
+        })?
+        .into_message()
+    }
+
+    /// A message with every attempt and event, oldest first.
+    pub async fn message_detail(&self, id: i64) -> Result<MessageDetail> {
+        let message = self.message(id).await?;
+        let attempts: Vec<Attempt> = sqlx::query_as(
+            "SELECT id, message_id, engine_id, started_at, finished_at, duration_ms, phase, outcome, \
+             error_code, detail, retryable FROM attempts WHERE message_id = ? ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?;
+        let events: Vec<Event> = sqlx::query_as(
+            "SELECT id, at, actor, kind, message_id, agent_id, detail FROM events WHERE message_id = ? ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(MessageDetail { message, attempts, events })
+    }
+
+    /// Messages not yet finished (queued, in flight, needing review), in delivery order.
+    pub async fn queue(&self) -> Result<Vec<Message>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE state IN ('queued', 'in_flight', 'needs_review') \
+             ORDER BY state = 'in_flight' DESC, priority, id"
+        );
+        let rows: Vec<MessageRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.reader())
+            .await?;
+        into_messages(rows)
+    }
+
+    /// One page of history, newest first.
+    pub async fn history(&self, filter: &HistoryFilter) -> Result<Vec<Message>> {
+        let agent_id = match &filter.agent {
+            Some(name) => Some(self.agent(name).await.map(|a| a.id).or_else(|e| match e {
+                // A removed agent's messages are still found by their recorded name.
+                Error::NotFound(_) => Ok(-1),
+                e => Err(e),
+            })?),
+            None => None,
+        };
+        let text = filter
+            .text
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE \
+             (?1 IS NULL OR agent_id = ?1 OR (?1 = -1 AND recipient = ?2 COLLATE NOCASE)) \
+             AND (?3 IS NULL OR state = ?3) \
+             AND (?4 IS NULL OR body LIKE ?4 ESCAPE '\\' OR sender LIKE ?4 ESCAPE '\\') \
+             AND (?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR created_at < ?6) \
+             AND (?7 IS NULL OR id < ?7) \
+             ORDER BY id DESC LIMIT ?8"
+        );
+        let rows: Vec<MessageRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(agent_id)
+            .bind(filter.agent.as_deref())
+            .bind(filter.state.map(|s| s.as_str()))
+            .bind(text)
+            .bind(filter.since)
+            .bind(filter.until)
+            .bind(filter.before_id)
+            .bind(i64::from(filter.limit.clamp(1, 1000)))
+            .fetch_all(self.reader())
+            .await?;
+        into_messages(rows)
+    }
+
+    /// Queue a message again now, with a fresh allowance of attempts. Allowed for failed,
+    /// cancelled, needs-review and queued (waiting for a retry) messages.
+    pub async fn retry(&self, id: i64, actor: &str) -> Result<Message> {
+        let message = self.message(id).await?;
+        match message.state {
+            MessageState::Failed | MessageState::Cancelled | MessageState::NeedsReview | MessageState::Queued => {}
+            MessageState::InFlight => {
+                return Err(Error::Conflict(format!("message {id} is being delivered right now")));
+            }
+            MessageState::Delivered => {
+                return Err(Error::Conflict(format!(
+                    "message {id} was already delivered; to send it again, queue it anew with `switchboard send {} --file ...`",
+                    message.recipient
+                )));
+            }
+        }
+        if message.agent_id.is_none() {
+            return Err(Error::Conflict(format!(
+                "message {id} was for {}, which has been removed; send it to another agent instead",
+                message.recipient
+            )));
+        }
+        let mut tx = self.write().await?;
+        let now = now_ms();
+        let changed = sqlx::query(
+            "UPDATE messages SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? \
+             WHERE id = ? AND state = ?",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .bind(message.state.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(Error::Conflict(format!("message {id} changed meanwhile; look again with `switchboard show {id}`")));
+        }
+        log_event(&mut tx, actor, "retried", Some(id), message.agent_id, Some(format!("was {}", message.state))).await?;
+        tx.commit().await?;
+        self.message(id).await
+    }
+
+    /// Cancel a message that has not been delivered. A message being typed right now cannot be
+    /// cancelled half-way: that would leave half a message in the agent's input box.
+    pub async fn cancel(&self, id: i64, actor: &str) -> Result<Message> {
+        let message = self.message(id).await?;
+        match message.state {
+            MessageState::Queued | MessageState::Failed | MessageState::NeedsReview => {}
+            MessageState::InFlight => {
+                return Err(Error::Conflict(format!(
+                    "message {id} is being delivered right now and cannot be stopped half-way; check it with `switchboard show {id}` in a moment"
+                )));
+            }
+            MessageState::Delivered => {
+                return Err(Error::Conflict(format!("message {id} was already delivered")));
+            }
+            MessageState::Cancelled => return Ok(message),
+        }
+        let mut tx = self.write().await?;
+        let changed = sqlx::query("UPDATE messages SET state = 'cancelled', updated_at = ? WHERE id = ? AND state = ?")
+            .bind(now_ms())
+            .bind(id)
+            .bind(message.state.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(Error::Conflict(format!("message {id} changed meanwhile; look again with `switchboard show {id}`")));
+        }
+        log_event(&mut tx, actor, "cancelled", Some(id), message.agent_id, Some(format!("was {}", message.state))).await?;
+        tx.commit().await?;
+        self.message(id).await
+    }
+}
