@@ -44,3 +44,26 @@ impl Clock for TokioClock {
         self.wall + self.start.elapsed().as_millis() as Millis
     }
 }
+
+/// A clock that moves only when told: deterministic tests of retry schedules.
+#[derive(Debug, Default)]
+pub struct ManualClock {
+    now: std::sync::atomic::AtomicI64,
+}
+
+impl ManualClock {
+    pub fn at(now: Millis) -> Self {
+        ManualClock {
+            now: std::sync::atomic::AtomicI64::new(now),
+        }
+    }
+    pub fn advance(&self, ms: Millis) {
+        self.now.fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Millis {
+        self.now.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}

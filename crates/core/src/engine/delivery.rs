@@ -105,5 +105,9 @@ fn describe(screens: &[Rect]) -> String {
     if screens.is_empty() {
         return "none".into();
     }
-    screens.iter().map(Rect::to_string).collect::<Vec<_>>().join(", ")
+    screens
+        .iter()
+        .map(Rect::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -21,7 +21,13 @@ pub struct DisplayLock {
 pub fn lock_path(display: &str) -> PathBuf {
     let safe: String = display
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     dirs::runtime_dir()
         .unwrap_or_else(std::env::temp_dir)
@@ -77,7 +83,9 @@ mod tests {
     async fn a_second_holder_waits_until_the_first_lets_go() {
         let display = format!("test-{}", std::process::id());
         let first = acquire(&display, Duration::from_secs(1)).await.unwrap();
-        let refused = acquire(&display, Duration::from_millis(50)).await.unwrap_err();
+        let refused = acquire(&display, Duration::from_millis(50))
+            .await
+            .unwrap_err();
         assert_eq!(refused.code, ErrorCode::DisplayBusy, "the display is held");
         drop(first);
         acquire(&display, Duration::from_millis(50))

@@ -11,7 +11,7 @@ mod delivery;
 pub mod display_lock;
 mod outcome;
 
-pub use clock::{Clock, SystemClock, TokioClock};
+pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use delivery::deliver;
 pub use outcome::{DeliveryError, ErrorCode};
 
@@ -34,6 +34,8 @@ const STALE_AFTER_MS: i64 = 60_000;
 const HEARTBEAT: Duration = Duration::from_secs(5);
 /// How long a delivery waits for another process to finish with the display.
 const DISPLAY_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often a paused engine looks whether it was resumed from another process.
+const PAUSED_POLL_MS: u64 = 250;
 
 /// What the engine is doing, for the desktop app and `switchboard stats`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,7 +43,14 @@ const DISPLAY_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 pub enum EngineState {
     Starting,
     Idle,
-    Delivering { message_id: i64 },
+    Delivering {
+        message_id: i64,
+    },
+    /// Delivery is paused (see [`Store::pause`]); nothing is typed until it is resumed.
+    Paused {
+        by: String,
+        reason: String,
+    },
     Stopped,
 }
 
@@ -89,8 +98,13 @@ impl Engine {
         Self::with_clock(store, input, Arc::new(SystemClock)).await
     }
 
-    pub async fn with_clock(store: Store, input: Box<dyn Input>, clock: Arc<dyn Clock>) -> Result<Engine> {
-        let input = InputThread::spawn(input).map_err(|e| crate::Error::Invalid(format!("cannot start the input thread: {e}")))?;
+    pub async fn with_clock(
+        store: Store,
+        input: Box<dyn Input>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Engine> {
+        let input = InputThread::spawn(input)
+            .map_err(|e| crate::Error::Invalid(format!("cannot start the input thread: {e}")))?;
         let id = store.register_engine(input.display()).await?;
         Ok(Engine {
             store,
@@ -122,9 +136,16 @@ impl Engine {
 
     /// Recover the claims of dead engines, then deliver until `shutdown` resolves (or, with
     /// [`RunMode::UntilIdle`], until nothing is due).
-    pub async fn run(&self, mode: RunMode, shutdown: impl Future<Output = ()>) -> Result<RunReport> {
+    pub async fn run(
+        &self,
+        mode: RunMode,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<RunReport> {
         let mut report = RunReport {
-            recovered: self.store.recover(STALE_AFTER_MS, Some(self.id), &self.actor).await?,
+            recovered: self
+                .store
+                .recover(STALE_AFTER_MS, Some(self.id), &self.actor)
+                .await?,
             ..RunReport::default()
         };
         if !report.recovered.requeued.is_empty() || !report.recovered.needs_review.is_empty() {
@@ -133,6 +154,25 @@ impl Engine {
         let heartbeat = self.spawn_heartbeat();
         tokio::pin!(shutdown);
         let result = loop {
+            let pause = match self.store.paused().await {
+                Ok(p) => p,
+                Err(e) => break Err(e),
+            };
+            if let Some(p) = pause {
+                self.state.send_replace(EngineState::Paused {
+                    by: p.by,
+                    reason: p.reason,
+                });
+                if mode == RunMode::UntilIdle {
+                    break Ok(());
+                }
+                tokio::select! {
+                    () = &mut shutdown => break Ok(()),
+                    () = self.wake.notified() => {}
+                    () = tokio::time::sleep(Duration::from_millis(PAUSED_POLL_MS)) => {}
+                }
+                continue;
+            }
             // A delivery is never interrupted by shutdown: it runs to its end (or its error)
             // so the target is not left with half a message.
             match self.deliver_next().await {
@@ -203,11 +243,35 @@ impl Engine {
             Ok(_lock) => {
                 let store = &self.store;
                 let attempt_id = claim.attempt_id;
-                deliver(&self.input, &claim.agent, &claim.message.body, &settings, async |phase| {
-                    store.record_phase(attempt_id, phase).await.map_err(|e| {
-                        DeliveryError::new(ErrorCode::InputFailed, format!("stopped before {phase}: cannot record it: {e}"))
-                    })
-                })
+                deliver(
+                    &self.input,
+                    &claim.agent,
+                    &claim.message.body,
+                    &settings,
+                    async |phase| {
+                        let paused = store.paused().await.map_err(|e| {
+                            DeliveryError::new(
+                                ErrorCode::InputFailed,
+                                format!("stopped before {phase}: cannot read the pause flag: {e}"),
+                            )
+                        })?;
+                        if let Some(p) = paused {
+                            return Err(DeliveryError::new(
+                                ErrorCode::Stopped,
+                                format!(
+                                    "stopped before {phase} by {}: {}; queued again",
+                                    p.by, p.reason
+                                ),
+                            ));
+                        }
+                        store.record_phase(attempt_id, phase).await.map_err(|e| {
+                            DeliveryError::new(
+                                ErrorCode::InputFailed,
+                                format!("stopped before {phase}: cannot record it: {e}"),
+                            )
+                        })
+                    },
+                )
                 .await
             }
             Err(e) => Err(e),
@@ -224,20 +288,41 @@ impl Engine {
             duration_ms: self.clock.now() - started,
         };
         match &result {
-            Ok(()) => tracing::info!(message = claim.message.id, agent = %claim.agent.name, ms = report.duration_ms, "delivered"),
-            Err(e) => tracing::warn!(message = claim.message.id, agent = %claim.agent.name, attempt = claim.message.attempts, next = %state, "{e}"),
+            Ok(()) => {
+                tracing::info!(id = claim.message.id, agent = %claim.agent.name, ms = report.duration_ms, "delivered")
+            }
+            Err(e) => {
+                tracing::warn!(id = claim.message.id, agent = %claim.agent.name, attempt = claim.message.attempts, next = %state, "{e}")
+            }
         }
         Ok(Some(report))
     }
 
-    fn finish_for(&self, claim: &Claim, settings: &crate::settings::Settings, result: &Result<(), DeliveryError>) -> Finish {
+    fn finish_for(
+        &self,
+        claim: &Claim,
+        settings: &crate::settings::Settings,
+        result: &Result<(), DeliveryError>,
+    ) -> Finish {
         let Err(e) = result else {
             return Finish::Delivered;
         };
+        if e.code == ErrorCode::Stopped {
+            return Finish::Interrupted {
+                code: e.code.as_str(),
+                detail: e.detail.clone(),
+            };
+        }
         let retryable = e.code.retryable();
         let max_attempts = claim.agent.max_attempts.unwrap_or(settings.max_attempts);
         let retry_at: Option<Millis> = retryable
-            .then(|| settings.retry_policy().next_delay(claim.message.attempts, max_attempts, fastrand::f64()))
+            .then(|| {
+                settings.retry_policy().next_delay(
+                    claim.message.attempts,
+                    max_attempts,
+                    fastrand::f64(),
+                )
+            })
             .flatten()
             .map(|d| self.clock.now() + d.as_millis() as Millis);
         Finish::Failed {

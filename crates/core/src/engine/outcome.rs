@@ -22,6 +22,8 @@ pub enum ErrorCode {
     PasteNotRead,
     /// The clipboard could not be used.
     ClipboardFailed,
+    /// Delivery was paused (emergency stop) before the message was submitted.
+    Stopped,
 }
 
 impl ErrorCode {
@@ -35,6 +37,7 @@ impl ErrorCode {
             ErrorCode::Untypable => "UNTYPABLE",
             ErrorCode::PasteNotRead => "PASTE_NOT_READ",
             ErrorCode::ClipboardFailed => "CLIPBOARD_FAILED",
+            ErrorCode::Stopped => "STOPPED",
         }
     }
 

@@ -32,14 +32,16 @@ impl std::fmt::Display for Action {
 
 /// Shared view of what a [`RecordingInput`] did, kept by the test after the input moved into
 /// the engine's thread.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Recorder {
     inner: Arc<Mutex<State>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct State {
     actions: Vec<Action>,
+    /// Called on the input thread after each recorded action (tests use it to act mid-delivery).
+    on_action: Option<Box<dyn FnMut(&Action) + Send>>,
     /// Errors to return from the next calls that can fail, oldest first.
     failures: VecDeque<InputError>,
 }
@@ -56,6 +58,10 @@ impl Recorder {
     /// Make the next action (move, click, press, type or paste) fail with `error`.
     pub fn fail_next(&self, error: InputError) {
         self.lock().failures.push_back(error);
+    }
+    /// Run `f` after every action from now on, on the input thread.
+    pub fn on_action(&self, f: impl FnMut(&Action) + Send + 'static) {
+        self.lock().on_action = Some(Box::new(f));
     }
     /// The text that reached the target, as a person would see it: typed and pasted text, and
     /// a `\n` for every press of `newline`.
@@ -77,7 +83,6 @@ impl Recorder {
 }
 
 /// Records calls instead of performing them. The screen is one 1920x1080 monitor unless set.
-#[derive(Debug)]
 pub struct RecordingInput {
     recorder: Recorder,
     screens: Vec<Rect>,
@@ -117,7 +122,14 @@ impl RecordingInput {
         if let Some(e) = state.failures.pop_front() {
             return Err(e);
         }
-        state.actions.push(action);
+        state.actions.push(action.clone());
+        // Run the hook without the lock held: it may inspect the recorder itself.
+        let hook = state.on_action.take();
+        drop(state);
+        if let Some(mut hook) = hook {
+            hook(&action);
+            self.recorder.lock().on_action.get_or_insert(hook);
+        }
         Ok(())
     }
 }

@@ -44,7 +44,9 @@ pub struct AgentPatch {
 fn check_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::Invalid("an agent needs a name, for example Agent-1".into()));
+        return Err(Error::Invalid(
+            "an agent needs a name, for example Agent-1".into(),
+        ));
     }
     if name.chars().count() > 64 {
         return Err(Error::Invalid(format!(
@@ -52,7 +54,9 @@ fn check_name(name: &str) -> Result<String> {
         )));
     }
     if name.chars().any(char::is_control) {
-        return Err(Error::Invalid("an agent name cannot hold control characters".into()));
+        return Err(Error::Invalid(
+            "an agent name cannot hold control characters".into(),
+        ));
     }
     if name.parse::<i64>().is_ok() {
         return Err(Error::Invalid(format!(
@@ -111,7 +115,15 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| name_taken(e, &name))?;
-        log_event(&mut tx, actor, "agent_added", None, Some(id), Some(format!("{name} at {}", new.point))).await?;
+        log_event(
+            &mut tx,
+            actor,
+            "agent_added",
+            None,
+            Some(id),
+            Some(format!("{name} at {}", new.point)),
+        )
+        .await?;
         tx.commit().await?;
         self.agent_by_id(id).await
     }
@@ -173,8 +185,12 @@ impl Store {
             Some(n) => check_name(n)?,
             None => current.name.clone(),
         };
-        let team = patch.team.map_or(current.team.clone(), |t| optional(Some(t)));
-        let role = patch.role.map_or(current.role.clone(), |r| optional(Some(r)));
+        let team = patch
+            .team
+            .map_or(current.team.clone(), |t| optional(Some(t)));
+        let role = patch
+            .role
+            .map_or(current.role.clone(), |r| optional(Some(r)));
         let enabled = patch.enabled.unwrap_or(current.enabled);
         let point = patch.point.unwrap_or(current.point);
         let input = patch.input.unwrap_or(current.input);
@@ -257,8 +273,19 @@ impl Store {
             .bind(agent.id)
             .execute(&mut *tx)
             .await?;
-        let detail = format!("{} removed; {cancelled} waiting message(s) cancelled", agent.name);
-        log_event(&mut tx, actor, "agent_removed", None, Some(agent.id), Some(detail)).await?;
+        let detail = format!(
+            "{} removed; {cancelled} waiting message(s) cancelled",
+            agent.name
+        );
+        log_event(
+            &mut tx,
+            actor,
+            "agent_removed",
+            None,
+            Some(agent.id),
+            Some(detail),
+        )
+        .await?;
         tx.commit().await?;
         Ok((agent, cancelled))
     }

@@ -30,6 +30,12 @@ pub enum Finish {
         retryable: bool,
         retry_at: Option<Millis>,
     },
+    /// Stopped on purpose (the emergency stop) before the submit key: queued again at once,
+    /// and the attempt does not count against the message's limit.
+    Interrupted {
+        code: &'static str,
+        detail: String,
+    },
 }
 
 /// What recovery did with the claims of engines that stopped without finishing them.
@@ -56,7 +62,15 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        log_event(&mut tx, &format!("engine:{id}"), "engine_started", None, None, Some(format!("pid {} on {display}", std::process::id()))).await?;
+        log_event(
+            &mut tx,
+            &format!("engine:{id}"),
+            "engine_started",
+            None,
+            None,
+            Some(format!("pid {} on {display}", std::process::id())),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -79,7 +93,15 @@ impl Store {
             .bind(engine_id)
             .execute(&mut *tx)
             .await?;
-        log_event(&mut tx, &format!("engine:{engine_id}"), "engine_stopped", None, None, None).await?;
+        log_event(
+            &mut tx,
+            &format!("engine:{engine_id}"),
+            "engine_stopped",
+            None,
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -92,7 +114,11 @@ impl Store {
             "SELECT {} FROM messages m JOIN agents a ON a.id = m.agent_id \
              WHERE m.state = 'queued' AND m.next_attempt_at <= ? AND a.enabled = 1 \
              ORDER BY m.priority, m.id LIMIT 1",
-            MESSAGE_COLUMNS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ")
+            MESSAGE_COLUMNS
+                .split(", ")
+                .map(|c| format!("m.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let Some(row) = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(sql))
             .bind(now)
@@ -122,7 +148,15 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        log_event(&mut tx, &format!("engine:{engine_id}"), "claimed", Some(message.id), message.agent_id, Some(format!("attempt {}", message.attempts + 1))).await?;
+        log_event(
+            &mut tx,
+            &format!("engine:{engine_id}"),
+            "claimed",
+            Some(message.id),
+            message.agent_id,
+            Some(format!("attempt {}", message.attempts + 1)),
+        )
+        .await?;
         tx.commit().await?;
         message.state = crate::model::MessageState::InFlight;
         message.attempts += 1;
@@ -150,7 +184,11 @@ impl Store {
 
     /// Record how an attempt ended and move the message on: delivered, queued for a retry at
     /// `retry_at`, or failed.
-    pub async fn finish(&self, claim: &Claim, finish: Finish) -> Result<crate::model::MessageState> {
+    pub async fn finish(
+        &self,
+        claim: &Claim,
+        finish: Finish,
+    ) -> Result<crate::model::MessageState> {
         use crate::model::MessageState;
         let now = now_ms();
         let actor = format!("engine:{}", claim.engine_id);
@@ -172,7 +210,12 @@ impl Store {
                     .await?;
                 (MessageState::Delivered, "delivered".to_string())
             }
-            Finish::Failed { code, detail, retryable, retry_at } => {
+            Finish::Failed {
+                code,
+                detail,
+                retryable,
+                retry_at,
+            } => {
                 sqlx::query("UPDATE attempts SET outcome = 'failed', error_code = ?, detail = ?, retryable = ?, finished_at = ?, duration_ms = ? WHERE id = ?")
                     .bind(code)
                     .bind(detail)
@@ -182,7 +225,11 @@ impl Store {
                     .bind(claim.attempt_id)
                     .execute(&mut *tx)
                     .await?;
-                let state = if retry_at.is_some() { MessageState::Queued } else { MessageState::Failed };
+                let state = if retry_at.is_some() {
+                    MessageState::Queued
+                } else {
+                    MessageState::Failed
+                };
                 sqlx::query("UPDATE messages SET state = ?, next_attempt_at = ?, last_error_code = ?, last_error = ?, updated_at = ?, claimed_by = NULL WHERE id = ?")
                     .bind(state.as_str())
                     .bind(retry_at.unwrap_or(now))
@@ -198,9 +245,38 @@ impl Store {
                 };
                 (state, kind)
             }
+            Finish::Interrupted { code, detail } => {
+                sqlx::query("UPDATE attempts SET outcome = 'interrupted', error_code = ?, detail = ?, retryable = 1, finished_at = ?, duration_ms = ? WHERE id = ?")
+                    .bind(code)
+                    .bind(detail)
+                    .bind(now)
+                    .bind(duration)
+                    .bind(claim.attempt_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE messages SET state = 'queued', attempts = max(attempts - 1, 0), next_attempt_at = ?, updated_at = ?, claimed_by = NULL WHERE id = ?")
+                    .bind(now)
+                    .bind(now)
+                    .bind(claim.message.id)
+                    .execute(&mut *tx)
+                    .await?;
+                (MessageState::Queued, format!("{code}: {detail}"))
+            }
         };
-        let event = if state == MessageState::Queued { "retry_scheduled" } else { state.as_str() };
-        log_event(&mut tx, &actor, event, Some(claim.message.id), claim.message.agent_id, Some(kind)).await?;
+        let event = match (&finish, state) {
+            (Finish::Interrupted { .. }, _) => "requeued",
+            (_, MessageState::Queued) => "retry_scheduled",
+            (_, state) => state.as_str(),
+        };
+        log_event(
+            &mut tx,
+            &actor,
+            event,
+            Some(claim.message.id),
+            claim.message.agent_id,
+            Some(kind),
+        )
+        .await?;
         tx.commit().await?;
         Ok(state)
     }
@@ -210,7 +286,12 @@ impl Store {
     /// never reached the submit key is queued again; one that may have pressed it needs the
     /// operator, because typing it again could deliver it twice. `current_engine` is the
     /// caller's own engine, whose claims are alive.
-    pub async fn recover(&self, stale_after_ms: i64, current_engine: Option<i64>, actor: &str) -> Result<Recovery> {
+    pub async fn recover(
+        &self,
+        stale_after_ms: i64,
+        current_engine: Option<i64>,
+        actor: &str,
+    ) -> Result<Recovery> {
         let now = now_ms();
         let host = this_host();
         let mut tx = self.write().await?;
@@ -223,29 +304,56 @@ impl Store {
         )
         .fetch_all(&mut *tx)
         .await?;
-        let stale = rows.into_iter().filter_map(|(message_id, agent_id, attempt_id, phase, engine, pid, engine_host, heartbeat, stopped)| {
-            let gone = match (engine, pid, heartbeat) {
-                (Some(engine), Some(pid), Some(heartbeat)) => {
-                    let same_process = pid == i64::from(std::process::id());
-                    stopped.is_some()
-                        || heartbeat < now - stale_after_ms
-                        || (same_process && Some(engine) != current_engine)
-                        || (!same_process && engine_host.as_deref() == Some(host.as_str()) && !process_alive(pid))
-                }
-                _ => true,
-            };
-            gone.then_some((message_id, agent_id, attempt_id, phase))
-        }).collect::<Vec<_>>();
+        let stale = rows
+            .into_iter()
+            .filter_map(
+                |(
+                    message_id,
+                    agent_id,
+                    attempt_id,
+                    phase,
+                    engine,
+                    pid,
+                    engine_host,
+                    heartbeat,
+                    stopped,
+                )| {
+                    let gone = match (engine, pid, heartbeat) {
+                        (Some(engine), Some(pid), Some(heartbeat)) => {
+                            let same_process = pid == i64::from(std::process::id());
+                            stopped.is_some()
+                                || heartbeat < now - stale_after_ms
+                                || (same_process && Some(engine) != current_engine)
+                                || (!same_process
+                                    && engine_host.as_deref() == Some(host.as_str())
+                                    && !process_alive(pid))
+                        }
+                        _ => true,
+                    };
+                    gone.then_some((message_id, agent_id, attempt_id, phase))
+                },
+            )
+            .collect::<Vec<_>>();
         let mut report = Recovery::default();
         for (message_id, agent_id, attempt_id, phase) in stale {
             let phase: Phase = super::parse_column("phase", &phase)?;
             let submitted_maybe = phase >= Phase::Submitting;
             let (state, code, detail) = if submitted_maybe {
                 report.needs_review.push(message_id);
-                ("needs_review", "INTERRUPTED", format!("interrupted at {phase}: the submit key may have been pressed; check the agent's window, then retry or cancel"))
+                (
+                    "needs_review",
+                    "INTERRUPTED",
+                    format!(
+                        "interrupted at {phase}: the submit key may have been pressed; check the agent's window, then retry or cancel"
+                    ),
+                )
             } else {
                 report.requeued.push(message_id);
-                ("queued", "INTERRUPTED", format!("interrupted at {phase}, before the submit key; queued again"))
+                (
+                    "queued",
+                    "INTERRUPTED",
+                    format!("interrupted at {phase}, before the submit key; queued again"),
+                )
             };
             sqlx::query("UPDATE attempts SET outcome = ?, error_code = ?, detail = ?, retryable = ?, finished_at = ? WHERE id = ?")
                 .bind(AttemptOutcome::Interrupted.as_str())
@@ -265,7 +373,19 @@ impl Store {
                 .bind(message_id)
                 .execute(&mut *tx)
                 .await?;
-            log_event(&mut tx, actor, if submitted_maybe { "needs_review" } else { "requeued" }, Some(message_id), agent_id, Some(detail)).await?;
+            log_event(
+                &mut tx,
+                actor,
+                if submitted_maybe {
+                    "needs_review"
+                } else {
+                    "requeued"
+                },
+                Some(message_id),
+                agent_id,
+                Some(detail),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(report)

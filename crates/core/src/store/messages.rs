@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Sqlite, Transaction};
 
 use crate::error::{Error, Result};
-use crate::model::{Agent, Attempt, Event, Message, MessageDetail, MessageState, Millis, Priority, now_ms};
+use crate::model::{
+    Agent, Attempt, Event, Message, MessageDetail, MessageState, Millis, Priority, now_ms,
+};
 use crate::text::check_body;
 
 use super::rows::{AGENT_COLUMNS, AgentRow, MESSAGE_COLUMNS, MessageRow, into_messages};
@@ -102,7 +104,15 @@ async fn insert_message(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    log_event(tx, sender, "queued", Some(id), Some(agent.id), Some(format!("to {} ({priority})", agent.name))).await?;
+    log_event(
+        tx,
+        sender,
+        "queued",
+        Some(id),
+        Some(agent.id),
+        Some(format!("to {} ({priority})", agent.name)),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -132,7 +142,17 @@ impl Store {
                 )));
             }
         }
-        let id = insert_message(&mut tx, &agent, &sender, &body, new.priority, &tags, new.reply_to, None).await?;
+        let id = insert_message(
+            &mut tx,
+            &agent,
+            &sender,
+            &body,
+            new.priority,
+            &tags,
+            new.reply_to,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         self.message(id).await
     }
@@ -166,7 +186,17 @@ impl Store {
         let mut ids = Vec::with_capacity(agents.len());
         let mut broadcast_id = None;
         for agent in &agents {
-            let id = insert_message(&mut tx, agent, &sender, &body, new.priority, &tags, None, broadcast_id).await?;
+            let id = insert_message(
+                &mut tx,
+                agent,
+                &sender,
+                &body,
+                new.priority,
+                &tags,
+                None,
+                broadcast_id,
+            )
+            .await?;
             if broadcast_id.is_none() {
                 broadcast_id = Some(id);
                 sqlx::query("UPDATE messages SET broadcast_id = ? WHERE id = ?")
@@ -192,7 +222,9 @@ impl Store {
             .fetch_optional(self.reader())
             .await?;
         row.ok_or_else(|| {
-            Error::NotFound(format!("there is no message {id}; `switchboard history` lists them"))
+            Error::NotFound(format!(
+                "there is no message {id}; `switchboard history` lists them"
+            ))
         })?
         .into_message()
     }
@@ -213,7 +245,11 @@ impl Store {
         .bind(id)
         .fetch_all(self.reader())
         .await?;
-        Ok(MessageDetail { message, attempts, events })
+        Ok(MessageDetail {
+            message,
+            attempts,
+            events,
+        })
     }
 
     /// Messages not yet finished (queued, in flight, needing review), in delivery order.
@@ -238,11 +274,14 @@ impl Store {
             })?),
             None => None,
         };
-        let text = filter
-            .text
-            .as_deref()
-            .filter(|t| !t.is_empty())
-            .map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let text = filter.text.as_deref().filter(|t| !t.is_empty()).map(|t| {
+            format!(
+                "%{}%",
+                t.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE \
              (?1 IS NULL OR agent_id = ?1 OR (?1 = -1 AND recipient = ?2 COLLATE NOCASE)) \
@@ -271,9 +310,14 @@ impl Store {
     pub async fn retry(&self, id: i64, actor: &str) -> Result<Message> {
         let message = self.message(id).await?;
         match message.state {
-            MessageState::Failed | MessageState::Cancelled | MessageState::NeedsReview | MessageState::Queued => {}
+            MessageState::Failed
+            | MessageState::Cancelled
+            | MessageState::NeedsReview
+            | MessageState::Queued => {}
             MessageState::InFlight => {
-                return Err(Error::Conflict(format!("message {id} is being delivered right now")));
+                return Err(Error::Conflict(format!(
+                    "message {id} is being delivered right now"
+                )));
             }
             MessageState::Delivered => {
                 return Err(Error::Conflict(format!(
@@ -302,9 +346,19 @@ impl Store {
         .await?
         .rows_affected();
         if changed == 0 {
-            return Err(Error::Conflict(format!("message {id} changed meanwhile; look again with `switchboard show {id}`")));
+            return Err(Error::Conflict(format!(
+                "message {id} changed meanwhile; look again with `switchboard show {id}`"
+            )));
         }
-        log_event(&mut tx, actor, "retried", Some(id), message.agent_id, Some(format!("was {}", message.state))).await?;
+        log_event(
+            &mut tx,
+            actor,
+            "retried",
+            Some(id),
+            message.agent_id,
+            Some(format!("was {}", message.state)),
+        )
+        .await?;
         tx.commit().await?;
         self.message(id).await
     }
@@ -321,22 +375,36 @@ impl Store {
                 )));
             }
             MessageState::Delivered => {
-                return Err(Error::Conflict(format!("message {id} was already delivered")));
+                return Err(Error::Conflict(format!(
+                    "message {id} was already delivered"
+                )));
             }
             MessageState::Cancelled => return Ok(message),
         }
         let mut tx = self.write().await?;
-        let changed = sqlx::query("UPDATE messages SET state = 'cancelled', updated_at = ? WHERE id = ? AND state = ?")
-            .bind(now_ms())
-            .bind(id)
-            .bind(message.state.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let changed = sqlx::query(
+            "UPDATE messages SET state = 'cancelled', updated_at = ? WHERE id = ? AND state = ?",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .bind(message.state.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         if changed == 0 {
-            return Err(Error::Conflict(format!("message {id} changed meanwhile; look again with `switchboard show {id}`")));
+            return Err(Error::Conflict(format!(
+                "message {id} changed meanwhile; look again with `switchboard show {id}`"
+            )));
         }
-        log_event(&mut tx, actor, "cancelled", Some(id), message.agent_id, Some(format!("was {}", message.state))).await?;
+        log_event(
+            &mut tx,
+            actor,
+            "cancelled",
+            Some(id),
+            message.agent_id,
+            Some(format!("was {}", message.state)),
+        )
+        .await?;
         tx.commit().await?;
         self.message(id).await
     }

@@ -7,15 +7,17 @@
 //! on SQLite's busy timeout instead of failing.
 
 mod agents;
+mod control;
 mod engines;
 mod messages;
 mod rows;
 mod stats;
 
 pub use agents::{AgentPatch, NewAgent};
+pub use control::Pause;
 pub use engines::{Claim, Finish, Recovery};
 pub use messages::{HistoryFilter, NewBroadcast, NewMessage};
-pub use stats::{Stats, StateCount};
+pub use stats::{StateCount, Stats};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -122,7 +124,15 @@ impl Store {
             .bind(json.to_string())
             .execute(&mut *tx)
             .await?;
-        log_event(&mut tx, actor, "setting_changed", None, None, Some(format!("{key} = {json}"))).await?;
+        log_event(
+            &mut tx,
+            actor,
+            "setting_changed",
+            None,
+            None,
+            Some(format!("{key} = {json}")),
+        )
+        .await?;
         tx.commit().await?;
         self.settings().await
     }
@@ -162,6 +172,7 @@ where
     T: FromStr,
     T::Err: std::fmt::Display,
 {
-    text.parse()
-        .map_err(|e: T::Err| Error::Database(sqlx::Error::Decode(format!("column {column}: {e}").into())))
+    text.parse().map_err(|e: T::Err| {
+        Error::Database(sqlx::Error::Decode(format!("column {column}: {e}").into()))
+    })
 }

@@ -43,14 +43,17 @@ impl Store {
                     .map_or(0, |(_, n)| *n),
             })
             .collect();
-        let (delivered_last_hour, avg_delivery_ms, max_delivery_ms): (i64, Option<f64>, Option<i64>) =
-            sqlx::query_as(
-                "SELECT count(*), avg(duration_ms), max(duration_ms) FROM attempts \
+        let (delivered_last_hour, avg_delivery_ms, max_delivery_ms): (
+            i64,
+            Option<f64>,
+            Option<i64>,
+        ) = sqlx::query_as(
+            "SELECT count(*), avg(duration_ms), max(duration_ms) FROM attempts \
                  WHERE outcome = 'delivered' AND finished_at >= ?",
-            )
-            .bind(hour_ago)
-            .fetch_one(self.reader())
-            .await?;
+        )
+        .bind(hour_ago)
+        .fetch_one(self.reader())
+        .await?;
         let failed_attempts_last_hour: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM attempts WHERE outcome IN ('failed', 'interrupted') AND finished_at >= ?",
         )
