@@ -44,6 +44,13 @@ pub async fn run(args: DeliverArgs, store: &Store, out: &Out) -> CliResult {
         }
         tracing::info!("stopping after the current delivery");
     };
+    if let Some(p) = store.paused().await? {
+        tracing::warn!(
+            "delivery is stopped by {}: {}; run `switchboard resume` to continue",
+            p.by,
+            p.reason
+        );
+    }
     let report = engine.run(mode, shutdown).await?;
     let failed = report
         .attempts

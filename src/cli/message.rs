@@ -272,8 +272,13 @@ pub async fn cancel(id: i64, store: &Store, out: &Out) -> CliResult {
 
 pub async fn stats(store: &Store, out: &Out) -> CliResult {
     let s = store.stats().await?;
-    out.print(&s, || {
+    let paused = store.paused().await?;
+    let value = serde_json::json!({ "stats": &s, "paused": &paused });
+    out.print(&value, || {
         let mut text = String::new();
+        if let Some(p) = &paused {
+            text.push_str(&format!("delivery is STOPPED since {} by {}: {} (`switchboard resume` continues)\n\n", time(p.at), p.by, p.reason));
+        }
         for c in &s.by_state {
             text.push_str(&format!("{:<13} {}\n", c.state.as_str(), c.count));
         }

@@ -54,6 +54,14 @@ enum Command {
     Stats,
     /// Run the delivery engine in the foreground
     Deliver(deliver::DeliverArgs),
+    /// Emergency stop: every engine on this database stops typing now, until `resume`
+    Stop {
+        /// Why, for the event log and the other operators
+        #[arg(long, default_value = "stopped from the command line")]
+        reason: String,
+    },
+    /// Let deliveries continue after `stop`
+    Resume,
     /// Show settings, or change one: `switchboard config KEY VALUE`
     Config {
         key: Option<String>,
@@ -145,6 +153,24 @@ async fn dispatch(command: Command, store: &Store, out: &Out) -> CliResult {
         Command::Cancel { id } => message::cancel(id, store, out).await,
         Command::Stats => message::stats(store, out).await,
         Command::Deliver(args) => deliver::run(args, store, out).await,
+        Command::Stop { reason } => {
+            let pause = store.pause("cli", &reason).await?;
+            out.print(&pause, || {
+                "delivery stopped: nothing more is typed until `switchboard resume`".into()
+            })
+        }
+        Command::Resume => {
+            let was = store.resume("cli").await?;
+            let value = serde_json::json!({ "resumed": was });
+            out.print(&value, || {
+                if was {
+                    "delivery resumed"
+                } else {
+                    "delivery was not stopped"
+                }
+                .into()
+            })
+        }
         Command::Config { key, value } => config(key, value, store, out).await,
     }
 }

@@ -1,0 +1,333 @@
+//! The store on real SQLite files.
+
+use switchboard_core::input::Point;
+use switchboard_core::model::{InputProfile, MessageState, Priority};
+use switchboard_core::store::{AgentPatch, HistoryFilter, NewAgent, NewMessage};
+use switchboard_core::{Error, Store};
+
+fn new_agent(name: &str) -> NewAgent {
+    NewAgent {
+        name: name.into(),
+        team: Some("red".into()),
+        role: None,
+        point: Point { x: -100, y: 20 },
+        input: InputProfile::default(),
+        max_attempts: None,
+        enabled: true,
+    }
+}
+
+fn message(to: &str, body: &str) -> NewMessage {
+    NewMessage {
+        sender: "op".into(),
+        recipient: to.into(),
+        body: body.into(),
+        priority: Priority::Normal,
+        tags: vec!["t1".into(), "t1".into(), "t2".into()],
+        reply_to: None,
+    }
+}
+
+async fn open() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("nested/folder/sb.db"))
+        .await
+        .unwrap();
+    (store, dir)
+}
+
+#[tokio::test]
+async fn data_survives_reopening_and_the_journal_is_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sb.db");
+    {
+        let store = Store::open(&path).await.unwrap();
+        store.add_agent(new_agent("A"), "test").await.unwrap();
+        store.enqueue(message("A", "kept")).await.unwrap();
+        store.close().await;
+    }
+    let store = Store::open(&path).await.unwrap();
+    let queue = store.queue().await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].body, "kept");
+    assert_eq!(
+        queue[0].tags,
+        ["t1", "t2"],
+        "duplicate tags are dropped, order kept"
+    );
+    assert!(dir.path().join("sb.db-wal").exists(), "WAL journal in use");
+}
+
+#[tokio::test]
+async fn agent_names_are_unique_whatever_their_case() {
+    let (store, _dir) = open().await;
+    store.add_agent(new_agent("Agent-1"), "test").await.unwrap();
+    let e = store
+        .add_agent(new_agent("agent-1"), "test")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Conflict(_)), "{e:?}");
+    assert!(e.to_string().contains("already exists"), "{e}");
+    let found = store.agent("AGENT-1").await.unwrap();
+    assert_eq!(found.name, "Agent-1");
+    assert_eq!(
+        found.point,
+        Point { x: -100, y: 20 },
+        "negative coordinates are kept"
+    );
+}
+
+#[tokio::test]
+async fn bad_agent_input_is_refused_with_a_reason() {
+    let (store, _dir) = open().await;
+    for (name, needle) in [
+        ("  ", "needs a name"),
+        ("42", "looks like a message id"),
+        ("a\u{7}b", "control"),
+    ] {
+        let e = store.add_agent(new_agent(name), "test").await.unwrap_err();
+        assert!(e.to_string().contains(needle), "{name:?}: {e}");
+    }
+    let mut zero = new_agent("Z");
+    zero.max_attempts = Some(0);
+    assert!(store.add_agent(zero, "test").await.is_err());
+}
+
+#[tokio::test]
+async fn an_unknown_agent_error_lists_the_known_ones() {
+    let (store, _dir) = open().await;
+    let e = store.enqueue(message("Ghost", "hi")).await.unwrap_err();
+    assert!(e.to_string().contains("no agents yet"), "{e}");
+    store.add_agent(new_agent("Real"), "test").await.unwrap();
+    let e = store.enqueue(message("Ghost", "hi")).await.unwrap_err();
+    assert!(matches!(e, Error::NotFound(_)));
+    assert!(e.to_string().contains("the agents are: Real"), "{e}");
+}
+
+#[tokio::test]
+async fn messages_to_disabled_agents_and_bad_bodies_are_refused() {
+    let (store, _dir) = open().await;
+    store.add_agent(new_agent("A"), "test").await.unwrap();
+    store
+        .set_setting("max_message_chars", "10", "test")
+        .await
+        .unwrap();
+    let e = store
+        .enqueue(message("A", "01234567890"))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("11 characters"), "{e}");
+    assert!(store.enqueue(message("A", "   ")).await.is_err());
+    let patch = AgentPatch {
+        enabled: Some(false),
+        ..Default::default()
+    };
+    store.edit_agent("A", patch, "test").await.unwrap();
+    let e = store.enqueue(message("A", "hi")).await.unwrap_err();
+    assert!(e.to_string().contains("--enable"), "{e}");
+    assert!(
+        store.queue().await.unwrap().is_empty(),
+        "nothing half-accepted"
+    );
+}
+
+#[tokio::test]
+async fn renaming_an_agent_keeps_its_messages_addressed_to_it() {
+    let (store, _dir) = open().await;
+    store.add_agent(new_agent("Old"), "test").await.unwrap();
+    let id = store.enqueue(message("Old", "hi")).await.unwrap().id;
+    let patch = AgentPatch {
+        name: Some("New".into()),
+        ..Default::default()
+    };
+    store.edit_agent("Old", patch, "test").await.unwrap();
+    assert_eq!(store.message(id).await.unwrap().recipient, "New");
+}
+
+#[tokio::test]
+async fn removing_an_agent_with_waiting_messages_needs_force_and_keeps_history() {
+    let (store, _dir) = open().await;
+    store.add_agent(new_agent("A"), "test").await.unwrap();
+    let id = store.enqueue(message("A", "waiting")).await.unwrap().id;
+    let e = store.remove_agent("A", false, "test").await.unwrap_err();
+    assert!(e.to_string().contains("--force"), "{e}");
+    let (_, cancelled) = store.remove_agent("A", true, "test").await.unwrap();
+    assert_eq!(cancelled, 1);
+    let m = store.message(id).await.unwrap();
+    assert_eq!(
+        (m.state, m.recipient.as_str(), m.agent_id),
+        (MessageState::Cancelled, "A", None)
+    );
+    let by_name = store
+        .history(&HistoryFilter {
+            agent: Some("A".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        by_name.len(),
+        1,
+        "a removed agent's history is still found by name"
+    );
+}
+
+#[tokio::test]
+async fn history_pages_newest_first_and_filters() {
+    let (store, _dir) = open().await;
+    store.add_agent(new_agent("A"), "test").await.unwrap();
+    store.add_agent(new_agent("B"), "test").await.unwrap();
+    let mut ids = Vec::new();
+    for n in 0..25 {
+        let to = if n % 2 == 0 { "A" } else { "B" };
+        ids.push(
+            store
+                .enqueue(message(to, &format!("note {n} 100%_done")))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let page1 = store
+        .history(&HistoryFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page1.first().unwrap().id, ids[24]);
+    let page2 = store
+        .history(&HistoryFilter {
+            limit: 10,
+            before_id: Some(page1.last().unwrap().id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        page2.first().unwrap().id,
+        ids[14],
+        "the next page starts right after the last one"
+    );
+    let to_b = store
+        .history(&HistoryFilter {
+            agent: Some("b".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(to_b.len(), 12);
+    let text = store
+        .history(&HistoryFilter {
+            text: Some("NOTE 7 100%_".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        text.len(),
+        1,
+        "search is case-insensitive and % _ are literal"
+    );
+    store.cancel(ids[3], "test").await.unwrap();
+    let cancelled = store
+        .history(&HistoryFilter {
+            state: Some(MessageState::Cancelled),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(cancelled.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[3]]);
+}
+
+#[tokio::test]
+async fn retry_and_cancel_say_why_when_they_cannot() {
+    let (store, _dir) = open().await;
+    store.add_agent(new_agent("A"), "test").await.unwrap();
+    let id = store.enqueue(message("A", "x")).await.unwrap().id;
+    store.cancel(id, "test").await.unwrap();
+    assert_eq!(
+        store.cancel(id, "test").await.unwrap().state,
+        MessageState::Cancelled,
+        "cancel is idempotent"
+    );
+    assert_eq!(
+        store.retry(id, "test").await.unwrap().state,
+        MessageState::Queued
+    );
+    let e = store.retry(999, "test").await.unwrap_err();
+    assert!(matches!(e, Error::NotFound(_)));
+    let e = store
+        .enqueue(NewMessage {
+            reply_to: Some(999),
+            ..message("A", "re")
+        })
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("message 999 does not exist"), "{e}");
+}
+
+#[tokio::test]
+async fn an_unwritable_location_is_a_clear_error() {
+    let e = Store::open(std::path::Path::new("/proc/switchboard/sb.db"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Open { .. }), "{e:?}");
+    assert!(
+        e.to_string().contains("SWITCHBOARD_DB"),
+        "the message says how to choose another file: {e}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_writers_on_separate_connections_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sb.db");
+    let first = Store::open(&path).await.unwrap();
+    first.add_agent(new_agent("A"), "test").await.unwrap();
+    // Each Store has its own writer connection, as separate processes would.
+    let mut tasks = Vec::new();
+    for w in 0..6 {
+        let store = Store::open(&path).await.unwrap();
+        tasks.push(tokio::spawn(async move {
+            for n in 0..50 {
+                store
+                    .enqueue(message("A", &format!("{w}-{n}")))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let all = first
+        .history(&HistoryFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 300, "every enqueue committed");
+}
+
+#[tokio::test]
+async fn settings_persist_and_the_pause_flag_is_not_a_setting() {
+    let (store, _dir) = open().await;
+    store
+        .set_setting("retry_base_ms", "500", "test")
+        .await
+        .unwrap();
+    store.pause("op", "why").await.unwrap();
+    let s = store.settings().await.unwrap();
+    assert_eq!(s.retry_base_ms, 500);
+    assert_eq!(
+        s.describe().len(),
+        9,
+        "the pause flag does not show up among settings"
+    );
+}
