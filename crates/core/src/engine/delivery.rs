@@ -81,7 +81,7 @@ pub async fn deliver(
                             i.type_text(line)?;
                         }
                     }
-                    Ok::<(), crate::input::InputError>(())
+                    Ok(())
                 })
                 .await?;
         }

@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::oneshot;
 
-use super::Input;
+use super::{Input, InputError};
 
 type Job = Box<dyn FnOnce(&mut dyn Input) + Send>;
 
@@ -47,16 +47,28 @@ impl InputThread {
         &self.display
     }
 
-    /// Run `f` on the input thread and wait for its result.
-    pub async fn call<R, F>(&self, f: F) -> R
+    /// Run `f` on the input thread and wait for its result. A panic in the driver becomes an
+    /// [`InputError::InputFailed`] and the thread lives on for the next delivery.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, InputError>
     where
-        R: Send + 'static,
-        F: FnOnce(&mut dyn Input) -> R + Send + 'static,
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Input) -> Result<T, InputError> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |input| {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(input)))
+                .unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(InputError::InputFailed(format!(
+                        "the input driver failed: {what}"
+                    )))
+                });
             // The receiver is gone only if the caller was cancelled; nothing to report then.
-            let _ = tx.send(f(input));
+            let _ = tx.send(result);
         });
         self.jobs
             .as_ref()
@@ -64,7 +76,7 @@ impl InputThread {
             .send(job)
             .expect("the input thread only ends when this handle is dropped");
         rx.await
-            .expect("an input job panicked; the input thread is gone")
+            .unwrap_or_else(|_| Err(InputError::InputFailed("the input thread stopped".into())))
     }
 }
 
@@ -75,5 +87,25 @@ impl Drop for InputThread {
             // Joining makes sure the input (and any clipboard it serves) is released in order.
             let _ = t.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::recording::RecordingInput;
+
+    #[tokio::test]
+    async fn a_panicking_driver_is_an_error_and_the_thread_lives_on() {
+        let (input, recorder) = RecordingInput::new();
+        let thread = InputThread::spawn(Box::new(input)).unwrap();
+        // The recording driver panics on text with a line break (an engine bug it guards).
+        let e = thread.call(|i| i.type_text("a\nb")).await.unwrap_err();
+        assert!(matches!(e, InputError::InputFailed(_)), "{e:?}");
+        thread
+            .call(|i| i.click())
+            .await
+            .expect("the thread still serves calls");
+        assert_eq!(recorder.actions().len(), 1);
     }
 }
