@@ -42,7 +42,9 @@ mod tests {
     #[test]
     fn delays_double_then_stop_at_the_cap() {
         let p = policy();
-        let delays: Vec<u64> = (1..=4).map(|n| p.next_delay(n, 10, 0.5).unwrap().as_secs()).collect();
+        let delays: Vec<u64> = (1..=4)
+            .map(|n| p.next_delay(n, 10, 0.5).unwrap().as_secs())
+            .collect();
         assert_eq!(delays, [2, 4, 8, 16]);
         assert_eq!(p.next_delay(9, 10, 0.5).unwrap().as_secs(), 60, "capped");
     }
@@ -55,7 +57,10 @@ mod tests {
 
     #[test]
     fn jitter_spreads_within_bounds_and_never_past_the_cap() {
-        let p = RetryPolicy { jitter: 0.2, ..policy() };
+        let p = RetryPolicy {
+            jitter: 0.2,
+            ..policy()
+        };
         let lo = p.next_delay(1, 5, 0.0).unwrap();
         let hi = p.next_delay(1, 5, 0.999_999).unwrap();
         assert_eq!(lo, Duration::from_millis(1600));

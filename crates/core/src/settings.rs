@@ -58,15 +58,36 @@ pub struct SettingInfo {
 }
 
 const HELP: &[(&str, &str)] = &[
-    ("click_settle_ms", "pause after clicking an agent's input box, before text goes in (ms)"),
-    ("submit_settle_ms", "pause between entering text and pressing the submit key (ms)"),
-    ("paste_timeout_ms", "how long to wait for the target to read a paste (ms)"),
-    ("retry_base_ms", "first retry delay; doubles after each failed attempt (ms)"),
+    (
+        "click_settle_ms",
+        "pause after clicking an agent's input box, before text goes in (ms)",
+    ),
+    (
+        "submit_settle_ms",
+        "pause between entering text and pressing the submit key (ms)",
+    ),
+    (
+        "paste_timeout_ms",
+        "how long to wait for the target to read a paste (ms)",
+    ),
+    (
+        "retry_base_ms",
+        "first retry delay; doubles after each failed attempt (ms)",
+    ),
     ("retry_cap_ms", "longest retry delay (ms)"),
     ("retry_jitter", "random spread of retry delays, 0.0 to 1.0"),
-    ("max_attempts", "attempts before a message becomes a dead letter (agents may override)"),
-    ("max_message_chars", "longest message accepted, in characters"),
-    ("poll_ms", "how often an idle engine checks for messages from other processes (ms)"),
+    (
+        "max_attempts",
+        "attempts before a message becomes a dead letter (agents may override)",
+    ),
+    (
+        "max_message_chars",
+        "longest message accepted, in characters",
+    ),
+    (
+        "poll_ms",
+        "how often an idle engine checks for messages from other processes (ms)",
+    ),
 ];
 
 impl Settings {
@@ -123,13 +144,14 @@ impl Settings {
         let new: serde_json::Value = if old.is_string() {
             serde_json::Value::String(text.to_string())
         } else {
-            serde_json::from_str(text.trim()).map_err(|_| {
-                Error::Invalid(format!("{key} takes a number, not {text:?}"))
-            })?
+            serde_json::from_str(text.trim())
+                .map_err(|_| Error::Invalid(format!("{key} takes a number, not {text:?}")))?
         };
         value[key] = new.clone();
         let parsed: Settings = serde_json::from_value(value).map_err(|_| {
-            Error::Invalid(format!("{key} takes a whole number of 0 or more, not {text:?}"))
+            Error::Invalid(format!(
+                "{key} takes a whole number of 0 or more, not {text:?}"
+            ))
         })?;
         parsed.check().map_err(Error::Invalid)?;
         Ok(new)
@@ -175,10 +197,25 @@ mod tests {
     #[test]
     fn validate_rejects_nonsense_with_a_hint() {
         let s = Settings::default();
-        assert!(s.validate("max_attempts", "0").unwrap_err().to_string().contains("at least 1"));
+        assert!(
+            s.validate("max_attempts", "0")
+                .unwrap_err()
+                .to_string()
+                .contains("at least 1")
+        );
         assert!(s.validate("retry_jitter", "2").is_err());
-        assert!(s.validate("poll_ms", "fast").unwrap_err().to_string().contains("takes a number"));
-        assert!(s.validate("nope", "1").unwrap_err().to_string().contains("the settings are"));
+        assert!(
+            s.validate("poll_ms", "fast")
+                .unwrap_err()
+                .to_string()
+                .contains("takes a number")
+        );
+        assert!(
+            s.validate("nope", "1")
+                .unwrap_err()
+                .to_string()
+                .contains("the settings are")
+        );
         assert_eq!(s.validate("poll_ms", "50").unwrap(), serde_json::json!(50));
     }
 

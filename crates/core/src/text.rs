@@ -52,9 +52,15 @@ mod tests {
 
     #[test]
     fn the_limit_counts_characters_not_bytes() {
-        assert!(check_body("日本語", 3).is_ok(), "3 characters fit a limit of 3");
+        assert!(
+            check_body("日本語", 3).is_ok(),
+            "3 characters fit a limit of 3"
+        );
         let e = check_body("日本語!", 3).unwrap_err().to_string();
-        assert!(e.contains("4 characters") && e.contains("max_message_chars"), "{e}");
+        assert!(
+            e.contains("4 characters") && e.contains("max_message_chars"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -62,6 +68,9 @@ mod tests {
         let e = check_body("ok \u{1b}[31mred", 100).unwrap_err().to_string();
         assert!(e.contains("U+001B") && e.contains("character 4"), "{e}");
         assert!(check_body("bell\u{7}", 100).is_err());
-        assert!(check_body("del\u{7f}", 100).is_err(), "DEL is a control character too");
+        assert!(
+            check_body("del\u{7f}", 100).is_err(),
+            "DEL is a control character too"
+        );
     }
 }

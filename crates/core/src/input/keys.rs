@@ -154,15 +154,29 @@ mod tests {
 
     #[test]
     fn chords_round_trip_through_their_text_form() {
-        for text in ["ctrl+v", "shift+insert", "ctrl+shift+v", "enter", "ctrl+enter", "alt+enter"] {
+        for text in [
+            "ctrl+v",
+            "shift+insert",
+            "ctrl+shift+v",
+            "enter",
+            "ctrl+enter",
+            "alt+enter",
+        ] {
             let chord: Chord = text.parse().unwrap();
-            assert_eq!(chord.to_string(), text, "Display must give back the canonical form");
+            assert_eq!(
+                chord.to_string(),
+                text,
+                "Display must give back the canonical form"
+            );
         }
     }
 
     #[test]
     fn chord_parsing_ignores_case_and_accepts_aliases() {
-        assert_eq!("Ctrl+Shift+V".parse::<Chord>().unwrap().to_string(), "ctrl+shift+v");
+        assert_eq!(
+            "Ctrl+Shift+V".parse::<Chord>().unwrap().to_string(),
+            "ctrl+shift+v"
+        );
         assert_eq!("Return".parse::<Chord>().unwrap(), Chord::key(Key::Enter));
     }
 
