@@ -37,11 +37,13 @@ pub struct Recorder {
     inner: Arc<Mutex<State>>,
 }
 
+type Hook = Box<dyn FnMut(&Action) + Send>;
+
 #[derive(Default)]
 struct State {
     actions: Vec<Action>,
     /// Called on the input thread after each recorded action (tests use it to act mid-delivery).
-    on_action: Option<Box<dyn FnMut(&Action) + Send>>,
+    on_action: Option<Hook>,
     /// Errors to return from the next calls that can fail, oldest first.
     failures: VecDeque<InputError>,
 }

@@ -75,42 +75,48 @@ fn check_sender(sender: &str) -> Result<String> {
     Ok(s.to_string())
 }
 
+/// What a new queued message holds besides its recipient.
+struct Draft<'a> {
+    sender: &'a str,
+    body: &'a str,
+    priority: Priority,
+    tags_json: &'a str,
+    reply_to: Option<i64>,
+    broadcast_id: Option<i64>,
+}
+
 /// Insert one queued message and its event inside `tx`.
 async fn insert_message(
     tx: &mut Transaction<'static, Sqlite>,
     agent: &Agent,
-    sender: &str,
-    body: &str,
-    priority: Priority,
-    tags_json: &str,
-    reply_to: Option<i64>,
-    broadcast_id: Option<i64>,
+    d: &Draft<'_>,
 ) -> Result<i64> {
     let now = now_ms();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO messages (sender, agent_id, recipient, body, priority, tags, reply_to, broadcast_id, \
          state, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id",
     )
-    .bind(sender)
+    .bind(d.sender)
     .bind(agent.id)
     .bind(&agent.name)
-    .bind(body)
-    .bind(priority as i64)
-    .bind(tags_json)
-    .bind(reply_to)
-    .bind(broadcast_id)
+    .bind(d.body)
+    .bind(d.priority as i64)
+    .bind(d.tags_json)
+    .bind(d.reply_to)
+    .bind(d.broadcast_id)
     .bind(now)
     .bind(now)
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
+    let detail = format!("to {} ({})", agent.name, d.priority);
     log_event(
         tx,
-        sender,
+        d.sender,
         "queued",
         Some(id),
         Some(agent.id),
-        Some(format!("to {} ({priority})", agent.name)),
+        Some(detail),
     )
     .await?;
     Ok(id)
@@ -142,17 +148,15 @@ impl Store {
                 )));
             }
         }
-        let id = insert_message(
-            &mut tx,
-            &agent,
-            &sender,
-            &body,
-            new.priority,
-            &tags,
-            new.reply_to,
-            None,
-        )
-        .await?;
+        let draft = Draft {
+            sender: &sender,
+            body: &body,
+            priority: new.priority,
+            tags_json: &tags,
+            reply_to: new.reply_to,
+            broadcast_id: None,
+        };
+        let id = insert_message(&mut tx, &agent, &draft).await?;
         tx.commit().await?;
         self.message(id).await
     }
@@ -184,21 +188,18 @@ impl Store {
             }));
         }
         let mut ids = Vec::with_capacity(agents.len());
-        let mut broadcast_id = None;
+        let mut draft = Draft {
+            sender: &sender,
+            body: &body,
+            priority: new.priority,
+            tags_json: &tags,
+            reply_to: None,
+            broadcast_id: None,
+        };
         for agent in &agents {
-            let id = insert_message(
-                &mut tx,
-                agent,
-                &sender,
-                &body,
-                new.priority,
-                &tags,
-                None,
-                broadcast_id,
-            )
-            .await?;
-            if broadcast_id.is_none() {
-                broadcast_id = Some(id);
+            let id = insert_message(&mut tx, agent, &draft).await?;
+            if draft.broadcast_id.is_none() {
+                draft.broadcast_id = Some(id);
                 sqlx::query("UPDATE messages SET broadcast_id = ? WHERE id = ?")
                     .bind(id)
                     .bind(id)
