@@ -1,5 +1,7 @@
 //! `switchboard deliver`: the delivery engine in the foreground.
 
+use std::task::Poll;
+
 use clap::Args;
 use switchboard_core::Store;
 use switchboard_core::engine::{self, Engine, RunMode};
@@ -36,10 +38,19 @@ pub async fn run(args: DeliverArgs, store: &Store, out: &Out) -> CliResult {
     } else {
         RunMode::Forever
     };
-    let shutdown = async {
+    // `ctrl_c()` installs its handler only when first polled, and the engine polls `shutdown`
+    // only between deliveries: poll it once now, or a ctrl+c during the first delivery would
+    // kill the process mid-message (the default action of SIGINT).
+    let mut ctrl_c = Box::pin(tokio::signal::ctrl_c());
+    let first = std::future::poll_fn(|cx| Poll::Ready(ctrl_c.as_mut().poll(cx))).await;
+    let shutdown = async move {
+        let signalled = match first {
+            Poll::Ready(result) => result,
+            Poll::Pending => ctrl_c.await,
+        };
         // Without a signal handler the process would die mid-delivery; if one cannot be
         // installed, run until idle or killed.
-        if tokio::signal::ctrl_c().await.is_err() {
+        if signalled.is_err() {
             std::future::pending::<()>().await;
         }
         tracing::info!("stopping after the current delivery");
