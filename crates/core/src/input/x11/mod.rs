@@ -1,0 +1,183 @@
+//! The X11 input driver: XTEST for keys and pointer, the real keymap for exact typing, our own
+//! selection owner for pasting, RandR for the monitor layout. Pure Rust over x11rb.
+//!
+//! # Pitfalls this driver is built around
+//!
+//! - **Keysyms are looked up lazily.** A client turns a keycode into a character when it
+//!   processes the KeyPress, using the keymap it has at that moment, and Xlib refreshes that
+//!   keymap as soon as it reads a MappingNotify, possibly before handling key events queued
+//!   earlier. Drivers that re-bind one spare keycode per character (enigo, xdotool) therefore
+//!   lose or change characters. [`typing`] types everything the layout has by its own keycode
+//!   and Shift level, binds the other characters of a message to spare keycodes *before* typing,
+//!   keeps those bindings across calls, and only re-binds a keycode after it has been idle for
+//!   a settle period. See `typing.rs`.
+//! - **Modifier state is stamped on each event.** Caps Lock, a latched Shift or a stuck modifier
+//!   would change every character; [`modifiers`] clears them first and restores the locks after.
+//! - **The clipboard is a conversation, not a buffer.** The program that "copied" must answer
+//!   the paste request itself, so a paste is only done once the target has asked. [`owner`]
+//!   and [`serving`] serve the selections from a background thread and tell [`paste`] when the text was
+//!   fetched, so pastes are confirmed and the operator's previous text can be handed back.
+//!   When this driver is dropped, the selections it still holds (the operator's restored text)
+//!   are lost, as they would be when any X program that copied exits.
+//! - **Asynchrony.** Requests are queued and batched; every public method ends with a round
+//!   trip, so when it returns the server has processed everything (which is what the engine
+//!   records as a phase being reached).
+
+mod chord;
+mod connection;
+mod keymap;
+mod modifiers;
+mod owner;
+mod paste;
+mod pointer;
+mod serving;
+mod typing;
+mod windows;
+mod xtest;
+
+use std::time::Duration;
+
+use connection::Display;
+use owner::SelectionOwner;
+use typing::Typist;
+
+use super::{Chord, Input, InputError, Point, Rect, WindowInfo};
+
+/// Tunables of [`X11Input`]. The defaults are what the end-to-end tests measure against.
+#[derive(Debug, Clone)]
+pub struct X11Options {
+    paste_read_timeout: Duration,
+    previous_clipboard_timeout: Duration,
+    rebind_settle: Duration,
+    sync_every: usize,
+}
+
+impl Default for X11Options {
+    fn default() -> Self {
+        X11Options {
+            paste_read_timeout: Duration::from_millis(2000),
+            previous_clipboard_timeout: Duration::from_millis(500),
+            rebind_settle: Duration::from_millis(250),
+            sync_every: 200,
+        }
+    }
+}
+
+impl X11Options {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// How long `paste` waits for the target to fetch the text before
+    /// [`InputError::PasteNotRead`] (default 2000 ms).
+    pub fn paste_read_timeout(mut self, timeout: Duration) -> Self {
+        self.paste_read_timeout = timeout;
+        self
+    }
+    /// How long reading the operator's current clipboard may take before it is given up
+    /// (default 500 ms; a live owner answers in a few milliseconds).
+    pub fn previous_clipboard_timeout(mut self, timeout: Duration) -> Self {
+        self.previous_clipboard_timeout = timeout;
+        self
+    }
+    /// How long a spare keycode must have been idle before it is bound to another character,
+    /// so that the target has processed the presses sent with the old binding (default
+    /// 250 ms). Only paid by messages with more distinct off-layout characters than there
+    /// are spare keycodes, and once when the driver is dropped.
+    pub fn rebind_settle(mut self, settle: Duration) -> Self {
+        self.rebind_settle = settle;
+        self
+    }
+    /// Characters typed between two round trips to the server (default 200).
+    pub fn sync_every(mut self, chars: usize) -> Self {
+        self.sync_every = chars.max(1);
+        self
+    }
+}
+
+/// Drives one X display. Create it with [`X11Input::connect`].
+pub struct X11Input {
+    display: Display,
+    typist: Typist,
+    /// Started by the first paste: a connection and a thread nobody needs for typing.
+    owner: Option<SelectionOwner>,
+    options: X11Options,
+}
+
+impl X11Input {
+    /// Connect to `display` (for example `":0"`), or to `$DISPLAY` when `None`.
+    pub fn connect(display: Option<&str>) -> Result<X11Input, InputError> {
+        Self::connect_with(display, X11Options::default())
+    }
+
+    pub fn connect_with(
+        display: Option<&str>,
+        options: X11Options,
+    ) -> Result<X11Input, InputError> {
+        let name = connection::display_name(display)?;
+        let display = Display::open(&name, true)?;
+        Ok(X11Input {
+            display,
+            typist: Typist::new(options.rebind_settle, options.sync_every),
+            owner: None,
+            options,
+        })
+    }
+
+    /// How many keycodes are free for characters the layout lacks (spare ones plus those this
+    /// driver already bound). A message with more distinct such characters is typed in chunks.
+    pub fn spare_keycodes(&self) -> Result<usize, InputError> {
+        self.typist.spare_keycodes(&self.display)
+    }
+}
+
+impl Input for X11Input {
+    fn name(&self) -> &'static str {
+        "x11"
+    }
+    fn display(&self) -> String {
+        format!("X11 display {}", self.display.name)
+    }
+    fn screens(&mut self) -> Result<Vec<Rect>, InputError> {
+        pointer::screens(&self.display)
+    }
+    fn pointer(&mut self) -> Result<Point, InputError> {
+        pointer::pointer(&self.display)
+    }
+    fn move_to(&mut self, p: Point) -> Result<(), InputError> {
+        pointer::move_to(&self.display, p)
+    }
+    fn click(&mut self) -> Result<(), InputError> {
+        pointer::click(&self.display)
+    }
+    fn press(&mut self, chord: Chord) -> Result<(), InputError> {
+        chord::press(&self.display, chord)
+    }
+    fn type_text(&mut self, text: &str) -> Result<(), InputError> {
+        self.typist.type_text(&self.display, text)
+    }
+    fn paste(&mut self, text: &str, chord: Chord) -> Result<(), InputError> {
+        let timeouts = paste::PasteTimeouts {
+            read: self.options.paste_read_timeout,
+            previous: self.options.previous_clipboard_timeout,
+        };
+        let owner = match &mut self.owner {
+            Some(owner) => owner,
+            slot @ None => slot.insert(SelectionOwner::start(&self.display.name)?),
+        };
+        paste::paste(&self.display, owner, text, chord, &timeouts)
+    }
+    fn window_at(&mut self, p: Point) -> Result<Option<WindowInfo>, InputError> {
+        windows::window_at(&self.display, p)
+    }
+    fn focused_window(&mut self) -> Result<Option<WindowInfo>, InputError> {
+        windows::focused_window(&self.display)
+    }
+}
+
+impl Drop for X11Input {
+    fn drop(&mut self) {
+        if let Err(e) = self.typist.release_bindings(&self.display) {
+            tracing::warn!(error = %e, "could not give back the spare keycodes switchboard bound");
+        }
+    }
+}
