@@ -141,6 +141,50 @@ fn typing_2000_random_printable_characters_is_exact_and_fast() {
 }
 
 #[test]
+fn typing_notices_when_another_program_rebinds_its_keycodes() {
+    let xvfb = Xvfb::start();
+    let mut input = connect(&xvfb);
+    let term = xterm(&xvfb, &mut input);
+    assert_types_exactly(&mut input, &term, "é");
+    // Another program binds a different character to the keycode that carries é.
+    let (conn, _) = x11rb::connect(Some(xvfb.display())).expect("connect");
+    let (min, max) = (conn.setup().min_keycode, conn.setup().max_keycode);
+    let map = conn
+        .get_keyboard_mapping(min, max - min + 1)
+        .unwrap()
+        .reply()
+        .unwrap();
+    let per = usize::from(map.keysyms_per_keycode);
+    let index = map
+        .keysyms
+        .chunks(per)
+        .position(|syms| syms[0] == 0xe9)
+        .expect("é is bound somewhere after typing it");
+    let keycode = min + u8::try_from(index).unwrap();
+    let smiley = 0x0100_263a;
+    conn.change_keyboard_mapping(1, keycode, 2, &[smiley, smiley])
+        .unwrap();
+    conn.get_input_focus().unwrap().reply().unwrap();
+    assert_types_exactly(&mut input, &term, "é é");
+}
+
+#[test]
+fn a_typing_rate_limit_paces_the_keys() {
+    let xvfb = Xvfb::start();
+    let options = X11Options::new().max_typing_rate(Some(1000));
+    let mut input = X11Input::connect_with(Some(xvfb.display()), options).expect("connect");
+    let term = xterm(&xvfb, &mut input);
+    let text = random_printable(5, 300);
+    let start = Instant::now();
+    assert_types_exactly(&mut input, &term, &text);
+    assert!(
+        start.elapsed() >= Duration::from_millis(280),
+        "300 characters at 1000 chars/s must take about 300 ms, took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
 fn typing_more_distinct_characters_than_spare_keycodes_is_exact() {
     let xvfb = Xvfb::start();
     let mut input = X11Input::connect_with(
@@ -238,6 +282,28 @@ fn paste_into_xterm_with_shift_insert_is_exact() {
             "xterm must receive exactly the pasted text"
         );
     }
+}
+
+#[test]
+fn paste_of_100000_characters_is_exact_and_larger_than_a_request_fails_clearly() {
+    let xvfb = Xvfb::start();
+    let mut input = connect(&xvfb);
+    let term = xterm(&xvfb, &mut input);
+    let text = random_printable(100, 100_000);
+    let start = Instant::now();
+    input.paste(&text, SHIFT_INSERT).expect("paste");
+    eprintln!("pasted 100000 chars in {:?}", start.elapsed());
+    assert_eq!(
+        term.wait_len(text.len(), Duration::from_secs(30)),
+        text,
+        "a 100,000-character message goes in one property and must arrive whole"
+    );
+
+    let huge = "x".repeat(17 * 1024 * 1024);
+    let Err(InputError::Clipboard(m)) = input.paste(&huge, SHIFT_INSERT) else {
+        panic!("a message beyond the maximum request size must be refused before pasting");
+    };
+    assert!(m.contains("type it instead"), "{m}");
 }
 
 #[test]
@@ -358,6 +424,29 @@ fn screens_match_the_xvfb_geometry() {
             height: 768
         }]
     );
+}
+
+#[test]
+fn screens_fall_back_to_the_root_window_without_randr() {
+    let xvfb = Xvfb::with_args(800, 600, &["-extension", "RANDR"]);
+    let mut input = connect(&xvfb);
+    let screens = input.screens().expect("screens");
+    let whole = switchboard_core::input::Rect {
+        x: 0,
+        y: 0,
+        width: 800,
+        height: 600,
+    };
+    assert_eq!(screens, vec![whole]);
+}
+
+#[test]
+fn a_server_without_xtest_is_reported_as_such() {
+    let xvfb = Xvfb::with_args(800, 600, &["-extension", "XTEST"]);
+    let Err(InputError::InputFailed(m)) = X11Input::connect(Some(xvfb.display())) else {
+        panic!("connecting to a server without XTEST must fail with InputFailed");
+    };
+    assert!(m.contains("lacks the XTEST extension"), "{m}");
 }
 
 #[test]

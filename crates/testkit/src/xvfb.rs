@@ -34,6 +34,15 @@ impl Xvfb {
     /// # Panics
     /// When Xvfb is not installed or does not start.
     pub fn with_size(width: u32, height: u32) -> Xvfb {
+        Xvfb::with_args(width, height, &[])
+    }
+
+    /// Start a server with extra command-line arguments, for example
+    /// `&["-extension", "RANDR"]` to see how a client copes without RandR.
+    ///
+    /// # Panics
+    /// When Xvfb is not installed or does not start.
+    pub fn with_args(width: u32, height: u32, args: &[&str]) -> Xvfb {
         let log = tempfile::NamedTempFile::new().expect("create a temporary file for Xvfb's log");
         let stderr = log.reopen().expect("open Xvfb's log file");
         // -displayfd makes Xvfb pick a free display itself and write its number to our pipe
@@ -42,6 +51,7 @@ impl Xvfb {
             .args(["-displayfd", "1", "-screen", "0"])
             .arg(format!("{width}x{height}x24"))
             .args(["-nolisten", "tcp", "-noreset"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)

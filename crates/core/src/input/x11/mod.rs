@@ -7,15 +7,15 @@
 //!   processes the KeyPress, using the keymap it has at that moment, and Xlib refreshes that
 //!   keymap as soon as it reads a MappingNotify, possibly before handling key events queued
 //!   earlier. Drivers that re-bind one spare keycode per character (enigo, xdotool) therefore
-//!   lose or change characters. [`typing`] types everything the layout has by its own keycode
+//!   lose or change characters. `typing` types everything the layout has by its own keycode
 //!   and Shift level, binds the other characters of a message to spare keycodes *before* typing,
 //!   keeps those bindings across calls, and only re-binds a keycode after it has been idle for
 //!   a settle period. See `typing.rs`.
 //! - **Modifier state is stamped on each event.** Caps Lock, a latched Shift or a stuck modifier
-//!   would change every character; [`modifiers`] clears them first and restores the locks after.
+//!   would change every character; `modifiers` clears them first and restores the locks after.
 //! - **The clipboard is a conversation, not a buffer.** The program that "copied" must answer
-//!   the paste request itself, so a paste is only done once the target has asked. [`owner`]
-//!   and [`serving`] serve the selections from a background thread and tell [`paste`] when the text was
+//!   the paste request itself, so a paste is only done once the target has asked. `owner`
+//!   and `serving` serve the selections from a background thread and tell `paste` when the text was
 //!   fetched, so pastes are confirmed and the operator's previous text can be handed back.
 //!   When this driver is dropped, the selections it still holds (the operator's restored text)
 //!   are lost, as they would be when any X program that copied exits.
@@ -50,6 +50,7 @@ pub struct X11Options {
     previous_clipboard_timeout: Duration,
     rebind_settle: Duration,
     sync_every: usize,
+    max_typing_rate: Option<u32>,
 }
 
 impl Default for X11Options {
@@ -59,6 +60,7 @@ impl Default for X11Options {
             previous_clipboard_timeout: Duration::from_millis(500),
             rebind_settle: Duration::from_millis(250),
             sync_every: 200,
+            max_typing_rate: None,
         }
     }
 }
@@ -92,6 +94,14 @@ impl X11Options {
         self.sync_every = chars.max(1);
         self
     }
+    /// Type at most `chars_per_second` (default: no limit; xterm and GTK entries receive
+    /// ~50,000 characters per second exactly, see BENCHMARKS.md). For a target that turns out
+    /// to drop or reorder keys when flooded, as an input method that handles keys
+    /// asynchronously can.
+    pub fn max_typing_rate(mut self, chars_per_second: Option<u32>) -> Self {
+        self.max_typing_rate = chars_per_second.map(|r| r.max(1));
+        self
+    }
 }
 
 /// Drives one X display. Create it with [`X11Input::connect`].
@@ -117,7 +127,11 @@ impl X11Input {
         let display = Display::open(&name, true)?;
         Ok(X11Input {
             display,
-            typist: Typist::new(options.rebind_settle, options.sync_every),
+            typist: Typist::new(typing::Pace {
+                sync_every: options.sync_every,
+                max_rate: options.max_typing_rate,
+                settle: options.rebind_settle,
+            }),
             owner: None,
             options,
         })

@@ -27,20 +27,29 @@ struct Binding {
     last_sent: Option<Instant>,
 }
 
+/// How fast to type; see [`super::X11Options`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Pace {
+    /// Characters between two round trips.
+    pub sync_every: usize,
+    /// Characters per second at most; `None` for as fast as the server takes them.
+    pub max_rate: Option<u32>,
+    /// Idle time a bound keycode needs before it is re-bound.
+    pub settle: Duration,
+}
+
 /// Types text and owns the spare-keycode bindings it made.
 #[derive(Debug)]
 pub(super) struct Typist {
     bound: HashMap<u8, Binding>,
-    settle: Duration,
-    batch: usize,
+    pace: Pace,
 }
 
 impl Typist {
-    pub fn new(settle: Duration, batch: usize) -> Typist {
+    pub fn new(pace: Pace) -> Typist {
         Typist {
             bound: HashMap::new(),
-            settle,
-            batch: batch.max(1),
+            pace,
         }
     }
 
@@ -101,8 +110,9 @@ impl Typist {
         typed.and(restored)
     }
 
-    /// Queue the key events of one chunk, syncing every `batch` characters so the request
-    /// buffer stays small and `last_sent` times are true. Returns after the final sync.
+    /// Queue the key events of one chunk, syncing every `sync_every` characters so the request
+    /// buffer stays small and `last_sent` times are true (and more often when a rate limit
+    /// needs finer steps). Returns after the final sync.
     fn send(
         &mut self,
         d: &Display,
@@ -113,6 +123,12 @@ impl Typist {
         let shift = map.modifier_keycode(SHIFT);
         let mut shift_down = false;
         let mut sent_bound: HashSet<u8> = HashSet::new();
+        let start = Instant::now();
+        // With a rate limit, sleep in steps of about 20 ms rather than in bursts.
+        let every = match self.pace.max_rate {
+            Some(rate) => (rate as usize / 50).clamp(1, self.pace.sync_every.max(1)),
+            None => self.pace.sync_every.max(1),
+        };
         for (i, (&c, &keysym)) in chars.iter().zip(keysyms).enumerate() {
             let stroke = map.stroke(keysym).ok_or(InputError::Untypable(c))?;
             // Our bindings carry the character on both levels, so Shift can stay as it is.
@@ -127,9 +143,13 @@ impl Typist {
             if ours {
                 sent_bound.insert(stroke.keycode);
             }
-            if (i + 1) % self.batch == 0 {
+            if (i + 1) % every == 0 {
                 d.sync()?;
                 self.mark_sent(&mut sent_bound);
+                if let Some(rate) = self.pace.max_rate {
+                    let due = start + Duration::from_secs_f64((i + 1) as f64 / f64::from(rate));
+                    std::thread::sleep(due.saturating_duration_since(Instant::now()));
+                }
             }
         }
         if let (true, Some(shift)) = (shift_down, shift) {
@@ -185,7 +205,7 @@ impl Typist {
             .filter_map(|(k, _)| self.bound.get(k)?.last_sent)
             .max();
         if let Some(wait) =
-            newest.map(|t| (t + self.settle).saturating_duration_since(Instant::now()))
+            newest.map(|t| (t + self.pace.settle).saturating_duration_since(Instant::now()))
         {
             std::thread::sleep(wait);
         }
@@ -253,7 +273,7 @@ impl Typist {
         let map = Keymap::read(&d.conn)?;
         self.forget_lost_bindings(&map);
         if let Some(t) = self.bound.values().filter_map(|b| b.last_sent).max() {
-            std::thread::sleep((t + self.settle).saturating_duration_since(Instant::now()));
+            std::thread::sleep((t + self.pace.settle).saturating_duration_since(Instant::now()));
         }
         let mut keycodes: Vec<u8> = self.bound.keys().copied().collect();
         keycodes.sort_unstable();
