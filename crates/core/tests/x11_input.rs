@@ -462,6 +462,7 @@ fn window_at_and_focused_window_identify_the_xterm() {
     assert_eq!(found.class, "XTerm");
     assert_eq!(found.title, term.title());
     assert_eq!(found.id, u64::from(term.window()));
+    assert_eq!(found.pid, Some(term.pid()));
     assert_eq!(
         input
             .window_at(Point { x: 1200, y: 1000 })
@@ -482,7 +483,7 @@ fn window_at_and_focused_window_identify_the_xterm() {
         (gtk.class.as_str(), gtk.title.as_str()),
         ("Zenity", entry.title())
     );
-    assert!(gtk.pid.is_some(), "GTK publishes _NET_WM_PID");
+    assert_eq!(gtk.pid, Some(entry.pid()), "GTK publishes _NET_WM_PID");
 }
 
 #[test]

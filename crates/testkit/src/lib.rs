@@ -13,6 +13,19 @@
 //!
 //! There is no window manager: windows appear exactly where they are placed, undecorated, and
 //! keyboard focus follows the pointer (move the pointer into a window before typing into it).
+//! An 80x24 xterm is 484x316 pixels, so several fit side by side for broadcast tests.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use switchboard_testkit::{Geometry, XtermCat, Xvfb};
+//!
+//! let xvfb = Xvfb::start();
+//! let left = XtermCat::open(&xvfb, Geometry::at(0, 0));
+//! let right = XtermCat::open(&xvfb, Geometry::at(640, 0));
+//! // Run the program under test with DISPLAY=xvfb.display(), aimed at left.text_point() and
+//! // right.text_point(), then:
+//! assert_eq!(left.wait_len(3, Duration::from_secs(10)), "hi\n");
+//! ```
 //!
 //! Everything panics with a message saying what is missing or what timed out: these are test
 //! helpers, and a panic is how a test reports a broken environment. The kit needs the Debian

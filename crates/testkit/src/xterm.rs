@@ -116,6 +116,11 @@ impl XtermCat {
         &self.title
     }
 
+    /// The terminal's process id, which it publishes as `_NET_WM_PID`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The window's area on screen.
     pub fn rect(&self) -> Rect {
         self.rect

@@ -76,6 +76,11 @@ impl ZenityEntry {
         &self.title
     }
 
+    /// The dialog's process id, which GTK publishes as `_NET_WM_PID`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The dialog's area on screen.
     pub fn rect(&self) -> Rect {
         self.rect

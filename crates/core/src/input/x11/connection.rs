@@ -16,7 +16,6 @@ x11rb::atom_manager! {
         CLIPBOARD,
         TARGETS,
         TIMESTAMP,
-        MULTIPLE,
         UTF8_STRING,
         TEXT,
         TEXT_PLAIN_UTF8: b"text/plain;charset=utf-8",

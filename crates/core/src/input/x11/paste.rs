@@ -89,9 +89,12 @@ pub(super) fn paste(
     for &s in &selections {
         owner.release(s)?;
     }
-    tracing::warn!(
-        "the paste was not read; the clipboard is now empty instead of holding its previous text"
-    );
+    if previous.iter().any(|p| !matches!(p, Previous::Empty)) {
+        tracing::warn!(
+            "the paste was not read, so the operator's previous clipboard was not put back \
+             (a late paste must not receive it); the clipboard is empty"
+        );
+    }
     Err(InputError::PasteNotRead(
         u64::try_from(timeouts.read.as_millis()).unwrap_or(u64::MAX),
     ))

@@ -11,7 +11,6 @@ use x11rb::protocol::xproto::{
     Atom, AtomEnum, ConnectionExt as _, EventMask, PropMode, SELECTION_NOTIFY_EVENT,
     SelectionNotifyEvent, SelectionRequestEvent, Timestamp, Window,
 };
-use x11rb::wrapper::ConnectionExt as _;
 
 use super::connection::{Atoms, Ctx, Display};
 use crate::input::InputError;
@@ -117,10 +116,9 @@ pub(super) fn serve_events(d: &Display, window: Window, shared: &Shared, forward
 /// Answer one SelectionRequest (ICCCM 2.2). Text goes out in a single ChangeProperty: `paste`
 /// checked the size against the server's maximum request length beforehand.
 fn serve(d: &Display, shared: &Shared, request: &SelectionRequestEvent) -> Result<(), InputError> {
-    let a = &d.atoms;
     let offer = shared
         .lock()
-        .slot(a, request.selection)
+        .slot(&d.atoms, request.selection)
         .and_then(|s| s.clone());
     // Obsolete clients pass no property and expect the answer in the target's name.
     let property = if request.property == x11rb::NONE {
@@ -128,95 +126,42 @@ fn serve(d: &Display, shared: &Shared, request: &SelectionRequestEvent) -> Resul
     } else {
         request.property
     };
-    let (conn, requestor, target) = (&d.conn, request.requestor, request.target);
+    let (conn, requestor) = (&d.conn, request.requestor);
     let step = "answering a clipboard request";
-    let mut served_text = false;
-    let answered = match &offer {
-        None => false,
-        Some(offer) => {
-            // STRING is ISO 8859-1: refuse it for other text rather than serve mojibake; every
-            // current client asks for UTF8_STRING first anyway.
-            let latin1: Option<Vec<u8>> = offer
-                .text
-                .chars()
-                .map(|c| u8::try_from(u32::from(c)).ok())
-                .collect();
-            if target == a.TARGETS {
-                let mut targets = vec![
-                    a.TARGETS,
-                    a.TIMESTAMP,
-                    a.UTF8_STRING,
-                    a.TEXT_PLAIN_UTF8,
-                    a.TEXT,
-                ];
-                if latin1.is_some() {
-                    targets.push(AtomEnum::STRING.into());
-                }
-                conn.change_property32(
-                    PropMode::REPLACE,
-                    requestor,
-                    property,
-                    AtomEnum::ATOM,
-                    &targets,
-                )
-                .ctx(step)?;
-                true
-            } else if target == a.TIMESTAMP {
-                conn.change_property32(
-                    PropMode::REPLACE,
-                    requestor,
-                    property,
-                    AtomEnum::INTEGER,
-                    &[offer.since],
-                )
-                .ctx(step)?;
-                true
-            } else if [a.UTF8_STRING, a.TEXT_PLAIN_UTF8, a.TEXT].contains(&target) {
-                // TEXT lets the owner pick the encoding; we pick UTF-8 and say so in the type.
-                let kind = if target == a.TEXT {
-                    a.UTF8_STRING
-                } else {
-                    target
-                };
-                conn.change_property8(
-                    PropMode::REPLACE,
-                    requestor,
-                    property,
-                    kind,
-                    offer.text.as_bytes(),
-                )
-                .ctx(step)?;
-                served_text = true;
-                true
-            } else if let (true, Some(bytes)) = (target == Atom::from(AtomEnum::STRING), &latin1) {
-                conn.change_property8(
-                    PropMode::REPLACE,
-                    requestor,
-                    property,
-                    AtomEnum::STRING,
-                    bytes,
-                )
-                .ctx(step)?;
-                served_text = true;
-                true
-            } else {
-                false
-            }
-        }
-    };
+    let answer = offer
+        .as_ref()
+        .and_then(|offer| answer(&d.atoms, offer, request.target));
+    if let Some(answer) = &answer {
+        let items = answer.data.len() / usize::from(answer.format / 8);
+        conn.change_property(
+            PropMode::REPLACE,
+            requestor,
+            property,
+            answer.kind,
+            answer.format,
+            u32::try_from(items).unwrap_or(u32::MAX),
+            &answer.data,
+        )
+        .ctx(step)?;
+    }
     let notify = SelectionNotifyEvent {
         response_type: SELECTION_NOTIFY_EVENT,
         sequence: 0,
         time: request.time,
         requestor,
         selection: request.selection,
-        target,
-        property: if answered { property } else { x11rb::NONE },
+        target: request.target,
+        property: if answer.is_some() {
+            property
+        } else {
+            x11rb::NONE
+        },
     };
     conn.send_event(false, requestor, EventMask::NO_EVENT, notify)
         .ctx(step)?;
     conn.flush().ctx(step)?;
-    let Some(offer) = offer.filter(|_| served_text) else {
+
+    let (Some(offer), Some(Answer { is_text: true, .. })) = (offer, answer) else {
         return Ok(());
     };
     let client = requestor & !conn.setup().resource_id_mask;
@@ -232,4 +177,63 @@ fn serve(d: &Display, shared: &Shared, request: &SelectionRequestEvent) -> Resul
     drop(offers);
     shared.changed.notify_all();
     Ok(())
+}
+
+/// A property value to hand a requestor.
+struct Answer {
+    kind: Atom,
+    format: u8,
+    data: Vec<u8>,
+    /// It carries the offered text (rather than TARGETS or TIMESTAMP).
+    is_text: bool,
+}
+
+/// What to answer a request for `target`, or `None` to refuse it.
+fn answer(a: &Atoms, offer: &Offer, target: Atom) -> Option<Answer> {
+    let string = Atom::from(AtomEnum::STRING);
+    // STRING is ISO 8859-1: refuse it for other text rather than serve mojibake; current
+    // clients ask for UTF8_STRING first anyway.
+    let latin1 = || -> Option<Vec<u8>> {
+        offer
+            .text
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).ok())
+            .collect()
+    };
+    let words = |kind: AtomEnum, values: &[u32]| Answer {
+        kind: kind.into(),
+        format: 32,
+        data: values.iter().flat_map(|v| v.to_ne_bytes()).collect(),
+        is_text: false,
+    };
+    let text = |kind: Atom, data: Vec<u8>| Answer {
+        kind,
+        format: 8,
+        data,
+        is_text: true,
+    };
+    if target == a.TARGETS {
+        let mut targets = vec![
+            a.TARGETS,
+            a.TIMESTAMP,
+            a.UTF8_STRING,
+            a.TEXT_PLAIN_UTF8,
+            a.TEXT,
+        ];
+        if latin1().is_some() {
+            targets.push(string);
+        }
+        Some(words(AtomEnum::ATOM, &targets))
+    } else if target == a.TIMESTAMP {
+        Some(words(AtomEnum::INTEGER, &[offer.since]))
+    } else if target == a.UTF8_STRING || target == a.TEXT_PLAIN_UTF8 {
+        Some(text(target, offer.text.as_bytes().to_vec()))
+    } else if target == a.TEXT {
+        // TEXT lets the owner pick the encoding; we pick UTF-8 and say so in the type.
+        Some(text(a.UTF8_STRING, offer.text.as_bytes().to_vec()))
+    } else if target == string {
+        latin1().map(|bytes| text(string, bytes))
+    } else {
+        None
+    }
 }
