@@ -19,6 +19,22 @@ pub use keys::{Chord, Key, ParseChordError};
 
 use serde::{Deserialize, Serialize};
 
+/// Connect to the display with this platform's driver (`display` None: the session's own,
+/// `$DISPLAY` on X11).
+pub fn connect(display: Option<&str>) -> Result<Box<dyn Input>, InputError> {
+    #[cfg(target_os = "linux")]
+    {
+        Ok(Box::new(x11::X11Input::connect(display)?))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = display;
+        Err(InputError::DisplayUnavailable(
+            "Switchboard can drive the mouse and keyboard only on Linux with X11 so far".into(),
+        ))
+    }
+}
+
 /// A point in virtual-screen coordinates. Negative values are valid: a monitor left of or above
 /// the primary one has negative coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -83,7 +99,9 @@ pub enum InputError {
     #[error("cannot type {0:?} (U+{code:04X}) on this keyboard; use paste mode for this agent", code = u32::from(*.0))]
     Untypable(char),
     /// The target never asked for the clipboard after the paste key: nothing was pasted.
-    #[error("the target window did not read the clipboard within {0} ms after the paste key; check the agent's paste key")]
+    #[error(
+        "the target window did not read the clipboard within {0} ms after the paste key; check the agent's paste key"
+    )]
     PasteNotRead(u64),
     /// The clipboard could not be taken or restored.
     #[error("clipboard: {0}")]
