@@ -561,3 +561,24 @@ async fn a_pause_during_a_delivery_stops_it_before_the_next_step_and_requeues_it
         Some(switchboard_core::model::AttemptOutcome::Interrupted)
     );
 }
+
+#[tokio::test]
+async fn an_agent_being_delivered_to_gets_nothing_else_until_that_delivery_ends() {
+    let s = setup().await;
+    agent(&s.store, "A", 1, 1, InputProfile::default()).await;
+    agent(&s.store, "B", 2, 2, InputProfile::default()).await;
+    let first = send(&s.store, "A", "first to A", Priority::Normal).await;
+    send(&s.store, "A", "second to A", Priority::Urgent).await;
+    let to_b = send(&s.store, "B", "to B", Priority::Low).await;
+    let later = now_ms() + 60_000;
+    let one = s.store.register_engine("one").await.unwrap();
+    let two = s.store.register_engine("two").await.unwrap();
+    let a = s.store.claim_next(one, later).await.unwrap().unwrap();
+    assert_ne!(a.message.id, first, "the urgent one goes first");
+    let b = s.store.claim_next(two, later).await.unwrap().unwrap();
+    assert_eq!(
+        b.message.id, to_b,
+        "A's other message waits while A is busy; B's is next"
+    );
+    assert!(s.store.claim_next(two, later).await.unwrap().is_none());
+}

@@ -230,7 +230,19 @@ impl Engine {
     }
 
     /// Claim and deliver the most urgent due message, if any.
+    ///
+    /// The display lock is taken before the claim and held until the outcome is recorded, so
+    /// engines sharing a display deliver strictly in claim order: priority, then age, and
+    /// per agent in the order sent.
     pub async fn deliver_next(&self) -> Result<Option<AttemptReport>> {
+        let _display = match display_lock::acquire(self.input.display(), DISPLAY_LOCK_TIMEOUT).await
+        {
+            Ok(lock) => lock,
+            Err(e) => {
+                tracing::warn!("{e}");
+                return Ok(None);
+            }
+        };
         let Some(claim) = self.store.claim_next(self.id, self.clock.now()).await? else {
             return Ok(None);
         };
@@ -239,43 +251,38 @@ impl Engine {
         });
         let settings = self.store.settings().await?;
         let started = self.clock.now();
-        let result = match display_lock::acquire(self.input.display(), DISPLAY_LOCK_TIMEOUT).await {
-            Ok(_lock) => {
-                let store = &self.store;
-                let attempt_id = claim.attempt_id;
-                deliver(
-                    &self.input,
-                    &claim.agent,
-                    &claim.message.body,
-                    &settings,
-                    async |phase| {
-                        let paused = store.paused().await.map_err(|e| {
-                            DeliveryError::new(
-                                ErrorCode::InputFailed,
-                                format!("stopped before {phase}: cannot read the pause flag: {e}"),
-                            )
-                        })?;
-                        if let Some(p) = paused {
-                            return Err(DeliveryError::new(
-                                ErrorCode::Stopped,
-                                format!(
-                                    "stopped before {phase} by {}: {}; queued again",
-                                    p.by, p.reason
-                                ),
-                            ));
-                        }
-                        store.record_phase(attempt_id, phase).await.map_err(|e| {
-                            DeliveryError::new(
-                                ErrorCode::InputFailed,
-                                format!("stopped before {phase}: cannot record it: {e}"),
-                            )
-                        })
-                    },
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        };
+        let store = &self.store;
+        let attempt_id = claim.attempt_id;
+        let result = deliver(
+            &self.input,
+            &claim.agent,
+            &claim.message.body,
+            &settings,
+            async |phase| {
+                let paused = store.paused().await.map_err(|e| {
+                    DeliveryError::new(
+                        ErrorCode::InputFailed,
+                        format!("stopped before {phase}: cannot read the pause flag: {e}"),
+                    )
+                })?;
+                if let Some(p) = paused {
+                    return Err(DeliveryError::new(
+                        ErrorCode::Stopped,
+                        format!(
+                            "stopped before {phase} by {}: {}; queued again",
+                            p.by, p.reason
+                        ),
+                    ));
+                }
+                store.record_phase(attempt_id, phase).await.map_err(|e| {
+                    DeliveryError::new(
+                        ErrorCode::InputFailed,
+                        format!("stopped before {phase}: cannot record it: {e}"),
+                    )
+                })
+            },
+        )
+        .await;
         let finish = self.finish_for(&claim, &settings, &result);
         let state = self.store.finish(&claim, finish.clone()).await?;
         let report = AttemptReport {

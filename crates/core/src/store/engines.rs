@@ -107,12 +107,14 @@ impl Store {
     }
 
     /// Take the most urgent due message (priority, then age) for one attempt, in one short
-    /// transaction. Messages of disabled agents wait.
+    /// transaction. Messages of disabled agents wait, and so do those of an agent that another
+    /// engine is delivering to, so each agent receives its messages one at a time, in order.
     pub async fn claim_next(&self, engine_id: i64, now: Millis) -> Result<Option<Claim>> {
         let mut tx = self.write().await?;
         let sql = format!(
             "SELECT {} FROM messages m JOIN agents a ON a.id = m.agent_id \
              WHERE m.state = 'queued' AND m.next_attempt_at <= ? AND a.enabled = 1 \
+             AND NOT EXISTS (SELECT 1 FROM messages f WHERE f.agent_id = m.agent_id AND f.state = 'in_flight') \
              ORDER BY m.priority, m.id LIMIT 1",
             MESSAGE_COLUMNS
                 .split(", ")

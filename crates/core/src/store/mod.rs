@@ -66,6 +66,12 @@ impl Store {
             path: path.to_path_buf(),
             source,
         };
+        // Creating the file, switching it to WAL and migrating are not safe to race between
+        // processes (SQLite's migrator takes no lock): hold a lock file beside the database.
+        let _opening = open_lock(path).await.map_err(|e| Error::Open {
+            path: path.to_path_buf(),
+            source: sqlx::Error::Io(e),
+        })?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -142,6 +148,20 @@ impl Store {
         self.writer.close().await;
         self.reader.close().await;
     }
+}
+
+/// Take the database's open lock (`<database>.lock`), waiting for another process that holds it.
+async fn open_lock(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)?;
+    tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+        .await
+        .map_err(std::io::Error::other)?
 }
 
 /// Record a state change in the event log, inside the caller's transaction.
