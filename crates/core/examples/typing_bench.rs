@@ -50,7 +50,7 @@ fn main() {
         let start = Instant::now();
         if paste {
             input
-                .paste(&text, Chord::shift(Key::Insert))
+                .paste(&text, Chord::shift(Key::Insert), Duration::from_secs(2))
                 .expect("paste");
         } else {
             input.type_text(&text).expect("type_text");

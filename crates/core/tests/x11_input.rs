@@ -14,6 +14,9 @@ use switchboard_testkit::{
 use x11rb::connection::Connection as _;
 use x11rb::protocol::xproto::{ConnectionExt as _, KeyButMask};
 
+/// What the engine allows by default (the `paste_timeout_ms` setting).
+const PASTE_TIMEOUT: Duration = Duration::from_millis(2000);
+
 const WAIT: Duration = Duration::from_secs(10);
 const SHIFT_INSERT: Chord = Chord::shift(Key::Insert);
 const CTRL_V: Chord = Chord::ctrl(Key::Letter('v'));
@@ -269,7 +272,9 @@ fn paste_into_xterm_with_shift_insert_is_exact() {
     for text in [long.as_str(), "héllo — ✓ 日本語"] {
         let before = term.contents();
         let start = Instant::now();
-        input.paste(text, SHIFT_INSERT).expect("paste");
+        input
+            .paste(text, SHIFT_INSERT, PASTE_TIMEOUT)
+            .expect("paste");
         eprintln!(
             "pasted {} chars in {:?}",
             text.chars().count(),
@@ -291,7 +296,9 @@ fn paste_of_100000_characters_is_exact_and_larger_than_a_request_fails_clearly()
     let term = xterm(&xvfb, &mut input);
     let text = random_printable(100, 100_000);
     let start = Instant::now();
-    input.paste(&text, SHIFT_INSERT).expect("paste");
+    input
+        .paste(&text, SHIFT_INSERT, PASTE_TIMEOUT)
+        .expect("paste");
     eprintln!("pasted 100000 chars in {:?}", start.elapsed());
     assert_eq!(
         term.wait_len(text.len(), Duration::from_secs(30)),
@@ -300,7 +307,7 @@ fn paste_of_100000_characters_is_exact_and_larger_than_a_request_fails_clearly()
     );
 
     let huge = "x".repeat(17 * 1024 * 1024);
-    let Err(InputError::Clipboard(m)) = input.paste(&huge, SHIFT_INSERT) else {
+    let Err(InputError::Clipboard(m)) = input.paste(&huge, SHIFT_INSERT, PASTE_TIMEOUT) else {
         panic!("a message beyond the maximum request size must be refused before pasting");
     };
     assert!(m.contains("type it instead"), "{m}");
@@ -313,7 +320,7 @@ fn paste_into_gtk_entry_with_ctrl_v_is_exact() {
     let entry = ZenityEntry::open(&xvfb);
     focus(&mut input, entry.entry_point());
     let text = format!("{} héllo — ✓ 日本語", random_printable(11, 2000));
-    input.paste(&text, CTRL_V).expect("paste");
+    input.paste(&text, CTRL_V, PASTE_TIMEOUT).expect("paste");
     input.press(Chord::key(Key::Enter)).expect("press enter");
     assert_eq!(
         entry.wait_output(WAIT),
@@ -330,7 +337,9 @@ fn paste_gives_the_operators_previous_clipboard_back() {
     let _clipboard = CopiedText::copy(&xvfb, Selection::Clipboard, "operator's clipboard ✓");
     let _primary = CopiedText::copy(&xvfb, Selection::Primary, "operator's selection");
     for message in ["first message", "second message"] {
-        input.paste(message, SHIFT_INSERT).expect("paste");
+        input
+            .paste(message, SHIFT_INSERT, PASTE_TIMEOUT)
+            .expect("paste");
         let read = |s| read_selection(&xvfb, s, Duration::from_secs(2));
         assert_eq!(
             read(Selection::Clipboard).as_deref(),
@@ -350,7 +359,9 @@ fn paste_with_no_previous_clipboard_leaves_it_empty() {
     let xvfb = Xvfb::start();
     let mut input = connect(&xvfb);
     let term = xterm(&xvfb, &mut input);
-    input.paste("only this", SHIFT_INSERT).expect("paste");
+    input
+        .paste("only this", SHIFT_INSERT, PASTE_TIMEOUT)
+        .expect("paste");
     assert_eq!(term.wait_len(9, WAIT), "only this");
     for s in [Selection::Clipboard, Selection::Primary] {
         assert_eq!(
@@ -364,11 +375,10 @@ fn paste_with_no_previous_clipboard_leaves_it_empty() {
 #[test]
 fn paste_nobody_reads_fails_with_paste_not_read() {
     let xvfb = Xvfb::start();
-    let options = X11Options::new().paste_read_timeout(Duration::from_millis(300));
-    let mut input = X11Input::connect_with(Some(xvfb.display()), options).expect("connect");
+    let mut input = X11Input::connect(Some(xvfb.display())).expect("connect");
     // Keys go to the root window: no client asks for the selection.
     input.move_to(Point { x: 600, y: 600 }).expect("move");
-    let result = input.paste("nobody reads this", CTRL_V);
+    let result = input.paste("nobody reads this", CTRL_V, Duration::from_millis(300));
     assert_eq!(result, Err(InputError::PasteNotRead(300)));
     assert_eq!(
         read_selection(&xvfb, Selection::Clipboard, Duration::from_secs(1)),
@@ -380,8 +390,7 @@ fn paste_nobody_reads_fails_with_paste_not_read() {
 #[test]
 fn a_clipboard_manager_fetching_the_text_does_not_count_as_the_paste() {
     let xvfb = Xvfb::start();
-    let options = X11Options::new().paste_read_timeout(Duration::from_millis(500));
-    let mut input = X11Input::connect_with(Some(xvfb.display()), options).expect("connect");
+    let mut input = X11Input::connect(Some(xvfb.display())).expect("connect");
     // xterm does not paste on ctrl+v: only the "manager" below will fetch the text.
     let _term = xterm(&xvfb, &mut input);
     let message = "watched by a clipboard manager";
@@ -396,7 +405,7 @@ fn a_clipboard_manager_fetching_the_text_does_not_count_as_the_paste() {
             }
             fetched
         });
-        let result = input.paste(message, CTRL_V);
+        let result = input.paste(message, CTRL_V, Duration::from_millis(500));
         assert_eq!(
             result,
             Err(InputError::PasteNotRead(500)),

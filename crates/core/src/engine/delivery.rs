@@ -67,7 +67,8 @@ pub async fn deliver(
     match profile.mode {
         InputMode::Paste => {
             let key = profile.paste_key;
-            input.call(move |i| i.paste(&text, key)).await?;
+            let timeout = Duration::from_millis(settings.paste_timeout_ms);
+            input.call(move |i| i.paste(&text, key, timeout)).await?;
         }
         InputMode::Type => {
             let newline = profile.newline_key;

@@ -17,6 +17,8 @@ pub mod x11;
 
 pub use keys::{Chord, Key, ParseChordError};
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
 /// Connect to the display with this platform's driver (`display` None: the session's own,
@@ -131,8 +133,10 @@ pub trait Input: Send {
     /// enters those with the agent's newline chord. Tabs are typed as the Tab key.
     fn type_text(&mut self, text: &str) -> Result<(), InputError>;
     /// Put `text` on the clipboard (CLIPBOARD and, where it exists, PRIMARY), press `chord`,
-    /// wait until the target has read it, then give the operator's previous clipboard back.
-    fn paste(&mut self, text: &str, chord: Chord) -> Result<(), InputError>;
+    /// wait (up to `read_timeout`) until the target has read it, then give the operator's
+    /// previous clipboard back.
+    fn paste(&mut self, text: &str, chord: Chord, read_timeout: Duration)
+    -> Result<(), InputError>;
     /// The top-level window under `p`, if any.
     fn window_at(&mut self, p: Point) -> Result<Option<WindowInfo>, InputError>;
     /// The top-level window holding keyboard focus, if any.

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::{Chord, Input, InputError, Point, Rect, WindowInfo};
 
@@ -167,7 +168,12 @@ impl Input for RecordingInput {
         );
         self.act(Action::Type(text.to_string()))
     }
-    fn paste(&mut self, text: &str, chord: Chord) -> Result<(), InputError> {
+    fn paste(
+        &mut self,
+        text: &str,
+        chord: Chord,
+        _read_timeout: Duration,
+    ) -> Result<(), InputError> {
         self.act(Action::Paste(text.to_string(), chord))
     }
     fn window_at(&mut self, _p: Point) -> Result<Option<WindowInfo>, InputError> {

@@ -46,7 +46,6 @@ use super::{Chord, Input, InputError, Point, Rect, WindowInfo};
 /// Tunables of [`X11Input`]. The defaults are what the end-to-end tests measure against.
 #[derive(Debug, Clone)]
 pub struct X11Options {
-    paste_read_timeout: Duration,
     previous_clipboard_timeout: Duration,
     rebind_settle: Duration,
     sync_every: usize,
@@ -56,7 +55,6 @@ pub struct X11Options {
 impl Default for X11Options {
     fn default() -> Self {
         X11Options {
-            paste_read_timeout: Duration::from_millis(2000),
             previous_clipboard_timeout: Duration::from_millis(500),
             rebind_settle: Duration::from_millis(250),
             sync_every: 200,
@@ -68,12 +66,6 @@ impl Default for X11Options {
 impl X11Options {
     pub fn new() -> Self {
         Self::default()
-    }
-    /// How long `paste` waits for the target to fetch the text before
-    /// [`InputError::PasteNotRead`] (default 2000 ms).
-    pub fn paste_read_timeout(mut self, timeout: Duration) -> Self {
-        self.paste_read_timeout = timeout;
-        self
     }
     /// How long reading the operator's current clipboard may take before it is given up
     /// (default 500 ms; a live owner answers in a few milliseconds).
@@ -171,9 +163,14 @@ impl Input for X11Input {
     fn type_text(&mut self, text: &str) -> Result<(), InputError> {
         self.typist.type_text(&self.display, text)
     }
-    fn paste(&mut self, text: &str, chord: Chord) -> Result<(), InputError> {
+    fn paste(
+        &mut self,
+        text: &str,
+        chord: Chord,
+        read_timeout: Duration,
+    ) -> Result<(), InputError> {
         let timeouts = paste::PasteTimeouts {
-            read: self.options.paste_read_timeout,
+            read: read_timeout,
             previous: self.options.previous_clipboard_timeout,
         };
         let owner = match &mut self.owner {
