@@ -6,14 +6,19 @@
 //! never turn into a write that fails with "database is locked"; other processes' writers wait
 //! on SQLite's busy timeout instead of failing.
 
+mod activity;
 mod agents;
+mod changes;
 mod control;
 mod engines;
 mod messages;
+mod priority;
 mod rows;
 mod stats;
 
+pub use activity::{AgentActivity, LastDelivery, TimelineBucket};
 pub use agents::{AgentPatch, NewAgent};
+pub use changes::ChangeWatcher;
 pub use control::Pause;
 pub use engines::{Claim, Finish, Recovery};
 pub use messages::{HistoryFilter, NewBroadcast, NewMessage};

@@ -1,0 +1,21 @@
+//! `switchboard-desktop`: the desktop window. A thin bootstrap over the library.
+
+// Release builds on Windows are GUI programs without a console window.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let args = switchboard_desktop::args::Args::parse();
+    if let Err(message) = switchboard_desktop::args::check_display() {
+        eprintln!("switchboard-desktop: {message}");
+        return std::process::ExitCode::FAILURE;
+    }
+    match switchboard_desktop::run(args) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("switchboard-desktop: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

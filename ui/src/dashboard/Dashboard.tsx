@@ -1,0 +1,176 @@
+// The dashboard: what is waiting, how deliveries went in the last hour, the engine and the bot.
+
+import type { Dashboard as DashboardData, Status } from "../backend/types";
+import { href } from "../app/router";
+import { statusView } from "../app/statusView";
+import { useBackend } from "../shared/context";
+import { formatDuration, formatTime, stateLabel } from "../shared/format";
+import { useLive } from "../shared/hooks";
+import { Empty, ErrorBox, ScreenHeader } from "../shared/ui";
+import { stateSegments, timelineBars } from "./charts";
+
+const CHART_W = 480;
+const CHART_H = 120;
+/** Room above the bars for the chart's labels. */
+const TOP = 18;
+
+export function Dashboard({ status }: { status: Status | undefined }) {
+  const backend = useBackend();
+  const { data, error } = useLive(() => backend.dashboard(), []);
+  const info = useLive(() => backend.appInfo(), [], false);
+  return (
+    <section>
+      <ScreenHeader title="Dashboard" />
+      <ErrorBox error={error} />
+      {data && data.stats.agents === 0 && (
+        <Empty title="Start here: register your first agent">
+          <p>
+            An agent is a window on screen (an IDE chat panel, a terminal) that Switchboard types into. Register one by the position of
+            its input box, then send it a message.
+          </p>
+          <p>
+            <a class="button primary" href={href("agents", null, { add: "1" })}>
+              Add an agent
+            </a>{" "}
+            <a class="button" href={href("agents", null, { import: "1" })}>
+              Import agents.json
+            </a>
+          </p>
+        </Empty>
+      )}
+      {data && <Figures data={data} />}
+      <div class="cards">
+        <div class="card">
+          <h3>Delivery engine</h3>
+          {status ? <EngineCard status={status} /> : <p>…</p>}
+        </div>
+        <div class="card" data-testid="bot-card">
+          <h3>Discord bot</h3>
+          {info.data?.bot.state === "not_configured" && (
+            <>
+              <p class="big-state">Discord bot: not configured</p>
+              <p class="muted">{info.data.bot.detail}. Messages come from this window and the `switchboard` command line.</p>
+            </>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function EngineCard({ status }: { status: Status }) {
+  const view = statusView(status);
+  return (
+    <>
+      <p class={`big-state tone-${view.tone}`}>{view.label}</p>
+      {view.detail && <p class="muted">{view.detail}</p>}
+      <dl>
+        <dt>Display</dt>
+        <dd>{status.display ?? "not connected"}</dd>
+        {status.paused && (
+          <>
+            <dt>Paused</dt>
+            <dd>
+              by {status.paused.by} at {formatTime(status.paused.at)}: {status.paused.reason}
+            </dd>
+          </>
+        )}
+      </dl>
+    </>
+  );
+}
+
+function Figures({ data }: { data: DashboardData }) {
+  const s = data.stats;
+  const count = (state: string) => s.by_state.find((c) => c.state === state)?.count ?? 0;
+  const segments = stateSegments(s.by_state);
+  const { bars, max } = timelineBars(data.timeline, CHART_W, CHART_H);
+  return (
+    <>
+      <div class="figures">
+        <Figure label="Waiting" value={count("queued") + count("in_flight")} link={href("queue")} />
+        <Figure label="Delivered in the last hour" value={s.delivered_last_hour} />
+        <Figure label="Average delivery" value={s.avg_delivery_ms === null ? "—" : formatDuration(s.avg_delivery_ms)} />
+        <Figure label="Slowest delivery" value={s.max_delivery_ms === null ? "—" : formatDuration(s.max_delivery_ms)} />
+        <Figure label="Failed attempts (hour)" value={s.failed_attempts_last_hour} tone={s.failed_attempts_last_hour ? "warn" : undefined} />
+        <Figure label="Dead letters" value={count("failed")} link={href("dead-letters")} tone={count("failed") ? "error" : undefined} />
+        <Figure label="Need review" value={count("needs_review")} link={href("queue")} tone={count("needs_review") ? "warn" : undefined} />
+        <Figure label="Agents enabled" value={`${s.agents_enabled} / ${s.agents}`} link={href("agents")} />
+      </div>
+      <div class="cards">
+        <div class="card">
+          <h3>Messages by state</h3>
+          {segments.length === 0 ? (
+            <p class="muted">No messages yet.</p>
+          ) : (
+            <>
+              <svg class="state-bar" viewBox="0 0 100 8" preserveAspectRatio="none" role="img" aria-label="messages by state">
+                {segments.map((seg) => (
+                  <rect key={seg.state} class={`fill-${seg.state}`} x={seg.offset} width={seg.width} y={0} height={8}>
+                    <title>
+                      {stateLabel(seg.state)}: {seg.count}
+                    </title>
+                  </rect>
+                ))}
+              </svg>
+              <ul class="legend">
+                {s.by_state.map((c) => (
+                  <li key={c.state}>
+                    <span class={`swatch fill-${c.state}`} /> {stateLabel(c.state)} <strong>{c.count.toLocaleString()}</strong>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+        <div class="card">
+          <h3>Attempts in the last hour</h3>
+          {max === 0 ? (
+            <p class="muted">No attempts in the last hour.</p>
+          ) : (
+            <svg class="timeline" viewBox={`0 0 ${CHART_W} ${TOP + CHART_H + 16}`} role="img" aria-label="attempts per five minutes">
+              <line class="baseline" x1={0} x2={CHART_W} y1={TOP + CHART_H + 0.5} y2={TOP + CHART_H + 0.5} />
+              {bars.map((b) => (
+                <g key={b.start}>
+                  <rect class="fill-delivered" x={b.x} width={b.width} y={TOP + CHART_H - b.deliveredHeight} height={b.deliveredHeight} />
+                  <rect class="fill-failed" x={b.x} width={b.width} y={TOP + CHART_H - b.deliveredHeight - b.failedHeight} height={b.failedHeight} />
+                  <title>
+                    {formatTime(b.start)}: {b.delivered} delivered, {b.failed} failed
+                  </title>
+                </g>
+              ))}
+              <text x={0} y={TOP + CHART_H + 13} class="axis">
+                {formatTime(data.timeline[0]?.start ?? 0).slice(0, 5)}
+              </text>
+              <text x={CHART_W} y={TOP + CHART_H + 13} class="axis" text-anchor="end">
+                now
+              </text>
+              <text x={0} y={10} class="axis">
+                busiest five minutes: {max}
+              </text>
+              <text x={CHART_W} y={10} class="axis" text-anchor="end">
+                <tspan class="fill-delivered">■</tspan> delivered <tspan class="fill-failed">■</tspan> failed
+              </text>
+            </svg>
+          )}
+        </div>
+      </div>
+    </>
+  );
+}
+
+function Figure({ label, value, link, tone }: { label: string; value: number | string; link?: string; tone?: "warn" | "error" | undefined }) {
+  const body = (
+    <>
+      <span class="figure-value">{typeof value === "number" ? value.toLocaleString() : value}</span>
+      <span class="figure-label">{label}</span>
+    </>
+  );
+  return link ? (
+    <a class={`figure ${tone ? `tone-${tone}` : ""}`} href={link}>
+      {body}
+    </a>
+  ) : (
+    <div class={`figure ${tone ? `tone-${tone}` : ""}`}>{body}</div>
+  );
+}

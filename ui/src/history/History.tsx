@@ -1,0 +1,180 @@
+// History: filtered on the backend, paged by cursor, newest first. The first page follows
+// database changes; later pages stay put while you read them.
+
+import { useMemo, useState } from "preact/hooks";
+
+import type { MessageState } from "../backend/types";
+import { BackendError } from "../backend/errors";
+import { MESSAGE_STATES } from "../backend/types";
+import { href, navigate } from "../app/router";
+import { useBackend } from "../shared/context";
+import { excerpt, formatTime, stateLabel } from "../shared/format";
+import { useLive } from "../shared/hooks";
+import { Empty, ErrorBox, ScreenHeader, StateBadge } from "../shared/ui";
+import { type HistoryForm, Pager, emptyHistoryForm, toFilter } from "./historyModel";
+import { MessageDetailView } from "./MessageDetail";
+
+export function History({ detailId, params }: { detailId: number | null; params: URLSearchParams }) {
+  if (detailId !== null) return <MessageDetailView id={detailId} />;
+  return <HistoryList initialAgent={params.get("agent") ?? ""} />;
+}
+
+function HistoryList({ initialAgent }: { initialAgent: string }) {
+  const backend = useBackend();
+  const agents = useLive(() => backend.agents(), [], false);
+  const [form, setForm] = useState<HistoryForm>(() => ({ ...emptyHistoryForm(), agent: initialAgent }));
+  const [applied, setApplied] = useState<HistoryForm>(form);
+  const pager = useMemo(() => new Pager(), []);
+  const [cursor, setCursor] = useState<number | null>(null);
+  const [formError, setFormError] = useState<BackendError | undefined>(undefined);
+  const filter = toFilter(applied, cursor);
+  const page = useLive(
+    async () => {
+      if (!filter.ok) throw new BackendError("INVALID", filter.error);
+      const started = performance.now();
+      const result = await backend.history(filter.value);
+      return { ...result, ms: performance.now() - started };
+    },
+    [JSON.stringify(applied), cursor],
+    cursor === null,
+  );
+
+  const apply = (e: Event) => {
+    e.preventDefault();
+    const parsed = toFilter(form, null);
+    if (!parsed.ok) {
+      setFormError(new BackendError("INVALID", parsed.error));
+      return;
+    }
+    setFormError(undefined);
+    pager.reset();
+    setCursor(null);
+    setApplied({ ...form });
+  };
+  const set = (patch: Partial<HistoryForm>) => setForm((f) => ({ ...f, ...patch }));
+  const messages = page.data?.messages ?? [];
+  const filtered = JSON.stringify(applied) !== JSON.stringify(emptyHistoryForm());
+
+  return (
+    <section>
+      <ScreenHeader title="History" />
+      <form class="filters" onSubmit={apply}>
+        <label>
+          Agent
+          <select value={form.agent} onChange={(e) => set({ agent: (e.target as HTMLSelectElement).value })}>
+            <option value="">any</option>
+            {(agents.data ?? []).map((a) => (
+              <option key={a.id} value={a.name}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          State
+          <select value={form.state} onChange={(e) => set({ state: (e.target as HTMLSelectElement).value as MessageState | "" })}>
+            <option value="">any</option>
+            {MESSAGE_STATES.map((s) => (
+              <option key={s} value={s}>
+                {stateLabel(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="grow">
+          Text or sender contains
+          <input type="search" value={form.text} onInput={(e) => set({ text: (e.target as HTMLInputElement).value })} />
+        </label>
+        <label>
+          From
+          <input type="datetime-local" value={form.from} onInput={(e) => set({ from: (e.target as HTMLInputElement).value })} />
+        </label>
+        <label>
+          To
+          <input type="datetime-local" value={form.to} onInput={(e) => set({ to: (e.target as HTMLInputElement).value })} />
+        </label>
+        <button type="submit" class="primary">
+          Search
+        </button>
+        {filtered && (
+          <button
+            type="button"
+            onClick={() => {
+              setForm(emptyHistoryForm());
+              setApplied(emptyHistoryForm());
+              pager.reset();
+              setCursor(null);
+            }}
+          >
+            Clear
+          </button>
+        )}
+      </form>
+      <ErrorBox error={formError ?? page.error} />
+      {page.data && messages.length === 0 && (
+        <Empty title={filtered ? "No message matches" : "No messages yet"}>
+          <p>
+            {filtered ? "Change or clear the filters." : "Every message sent from Compose or the command line is kept here, with each delivery attempt."}
+          </p>
+        </Empty>
+      )}
+      {messages.length > 0 && (
+        <table class="table clickable" data-testid="history-table">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Queued</th>
+              <th>To</th>
+              <th>From</th>
+              <th>State</th>
+              <th class="num">Attempts</th>
+              <th>Message</th>
+            </tr>
+          </thead>
+          <tbody>
+            {messages.map((m) => (
+              <tr key={m.id} data-message={m.id} onClick={() => navigate(href("history", m.id))}>
+                <td>
+                  <a href={href("history", m.id)}>#{m.id}</a>
+                </td>
+                <td>{formatTime(m.created_at)}</td>
+                <td class="strong">{m.recipient}</td>
+                <td>{m.sender}</td>
+                <td>
+                  <StateBadge state={m.state} />
+                </td>
+                <td class="num">{m.attempts}</td>
+                <td title={m.body}>{excerpt(m.body, 70)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div class="pager">
+        <button
+          disabled={!pager.hasPrevious}
+          onClick={() => {
+            pager.previous();
+            setCursor(pager.before);
+          }}
+        >
+          Newer
+        </button>
+        <span class="muted">
+          page {pager.page}
+          {page.data && ` · ${Math.round(page.data.ms)} ms`}
+        </span>
+        <button
+          disabled={!page.data?.next_before}
+          onClick={() => {
+            if (!page.data?.next_before) return;
+            pager.next(page.data.next_before);
+            setCursor(pager.before);
+          }}
+        >
+          Older
+        </button>
+      </div>
+    </section>
+  );
+}
