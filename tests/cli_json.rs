@@ -116,9 +116,8 @@ fn errors_are_json_on_stdout_with_a_code_and_the_exit_status() {
     }
 }
 
-/// Known bug (reported to the lead): argument errors come from clap before `--json` is
-/// looked at, so a script reading stdout gets nothing, contrary to the promise in
-/// `src/cli/output.rs` that with `--json` stdout is always JSON.
+/// Argument errors come from clap, before the command runs; with `--json` they must still be
+/// a JSON error on stdout (found by this test, fixed in 70e5e7a).
 #[test]
 fn argument_errors_with_json_are_json_on_stdout_too() {
     let sb = Switchboard::new();

@@ -90,9 +90,9 @@ fn eight_processes_sending_25_messages_each_queue_all_200_with_unique_ids() {
     }
 }
 
-/// Known bug (reported to the lead): the schema migrations are not serialised across
-/// processes, so when several processes create the database at once some fail with
-/// "table agents already exists". The race is narrow; a few fresh databases make it show.
+/// Creating the file and migrating the schema must be serialised across processes, or some
+/// fail with "table agents already exists" (found by this test, fixed in 70e5e7a). The race is
+/// narrow; a few fresh databases make it show.
 #[test]
 fn processes_opening_a_new_database_at_once_all_succeed() {
     for round in 0..5 {
@@ -217,10 +217,9 @@ fn two_engines_on_one_display_deliver_each_message_exactly_once() {
     }
 }
 
-/// Known bug (reported to the lead): an engine claims a message before it takes the display
-/// lock, and the lock is not first-come first-served, so with two engines on one display (the
-/// desktop app and `switchboard deliver`, say) a later message to an agent can overtake an
-/// earlier one.
+/// With two engines on one display (the desktop app and `switchboard deliver`, say) a later
+/// message to an agent must not overtake an earlier one, whichever engine takes the display
+/// lock first (found by this test, fixed in 70e5e7a).
 #[test]
 fn two_engines_on_one_display_keep_each_agents_messages_in_order() {
     let xvfb = Xvfb::start();

@@ -59,6 +59,8 @@ fn assert_cut_short(partial: &str, text: &str) {
     );
 }
 
+/// Fails now and then (about 1 run in 4 under load) because of the stuck-key bug pinned down by
+/// `a_key_left_down_by_a_killed_engine_does_not_swallow_the_next_typed_character`.
 #[test]
 fn after_kill_9_mid_message_the_next_deliver_clears_the_line_and_types_it_once() {
     let xvfb = Xvfb::start();
@@ -114,6 +116,35 @@ fn after_kill_9_mid_message_the_next_deliver_clears_the_line_and_types_it_once()
     assert_eq!(tries[0]["outcome"], "interrupted", "{detail}");
     assert_eq!(tries[0]["error_code"], "INTERRUPTED", "{detail}");
     assert_eq!(tries[1]["outcome"], "delivered", "{detail}");
+}
+
+/// Known bug (reported to the x11 driver's owner): an engine killed between a key's press and
+/// its release leaves that key down on the X server's XTEST keyboard, and the next engine's
+/// first press of the same key is swallowed ("a/b/c" arrives as "ab/c"). The driver clears
+/// stuck modifiers before typing, but not other keys. `xdotool keydown` leaves a key down
+/// exactly as a killed engine does; this is also why the kill -9 test above fails now and then
+/// (when the kill lands between a press and its release).
+#[test]
+fn a_key_left_down_by_a_killed_engine_does_not_swallow_the_next_typed_character() {
+    let xvfb = Xvfb::start();
+    let term = XtermCat::open(&xvfb, Geometry::at(0, 0));
+    let sb = Switchboard::on(&xvfb);
+    sb.add_agent("term", term.text_point(), XTERM_TYPE);
+    let held = xvfb
+        .command("xdotool")
+        .args(["keydown", "slash"])
+        .status()
+        .expect("run xdotool (Debian package xdotool)");
+    assert!(held.success(), "xdotool could not hold the / key down");
+    sb.send("term", "a/b/c");
+
+    sb.deliver();
+
+    common::assert_xterm_holds(
+        &term,
+        "a/b/c\n",
+        "a key another client left pressed must not eat a character of the next message",
+    );
 }
 
 /// Known bug (reported to the lead): recovery queues an attempt that died while entering text

@@ -291,10 +291,15 @@ impl Default for Switchboard {
     }
 }
 
-/// Wait until `term` holds at least as many bytes as `expected` (and stops growing), then
-/// require that it holds exactly `expected`. `why` says what the equality proves.
+/// Wait until `term` holds at least as many bytes as `expected`, or as many line breaks (the
+/// last submit key landed: a short result fails at once instead of after the timeout), and
+/// stops changing; then require that it holds exactly `expected`. `why` says what the equality
+/// proves.
 pub fn assert_xterm_holds(term: &XtermCat, expected: &str, why: &str) {
-    let got = term.wait_len(expected.len(), LAND_TIMEOUT);
+    let lines = expected.matches('\n').count();
+    let got = term.wait_until(LAND_TIMEOUT, |t| {
+        t.len() >= expected.len() || (lines > 0 && t.matches('\n').count() >= lines)
+    });
     if got != expected {
         panic!("{why}\n{}", describe_difference(expected, &got));
     }
