@@ -46,6 +46,23 @@ fn http(config: &BotConfig, token: &str) -> Result<serenity::Http, BotError> {
     Ok(builder.build())
 }
 
+/// An error with its causes: serenity's own message for a failed request is only "Error while
+/// sending HTTP request", the reason (refused, timed out, DNS) is in the sources.
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.truncate(text.trim_end_matches('.').len());
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 fn is_unauthorized(e: &serenity::Error) -> bool {
     matches!(e, serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r))
         if r.status_code == serenity::StatusCode::UNAUTHORIZED)
@@ -63,8 +80,9 @@ pub async fn check_token(config: &BotConfig) -> Result<String, BotError> {
             masked: config.masked_token().unwrap_or_default(),
         }),
         Err(e) => Err(BotError::Invalid(format!(
-            "cannot reach Discord at {}: {e}",
-            config.api_base
+            "cannot reach Discord at {}: {}",
+            config.api_base,
+            with_causes(&e)
         ))),
     }
 }
@@ -103,6 +121,15 @@ impl Bot {
         self.state.subscribe()
     }
 
+    /// Publish `state` if it differs, so watchers wake only on real changes.
+    fn set_state(&self, state: BotState) {
+        self.state.send_if_modified(|s| {
+            let changed = *s != state;
+            *s = state;
+            changed
+        });
+    }
+
     /// Connect and answer commands until `shutdown` resolves. Returns an error only for what
     /// a person must fix (no token, a wrong token, refused intents); a lost connection or an
     /// unreachable Discord is retried with backoff for as long as it takes.
@@ -137,7 +164,7 @@ impl Bot {
         let mut backoff = BACKOFF_FIRST;
         loop {
             if !matches!(*self.state.borrow(), BotState::Reconnecting { .. }) {
-                self.state.send_replace(BotState::Connecting);
+                self.set_state(BotState::Connecting);
             }
             let attempt = self.connect_and_serve(token, &shared);
             let outcome = tokio::select! {
@@ -161,7 +188,7 @@ impl Bot {
                 }
             };
             tracing::warn!("Discord: {reason}; trying again in {} s", backoff.as_secs());
-            self.state.send_replace(BotState::Reconnecting { reason });
+            self.set_state(BotState::Reconnecting { reason });
             tokio::select! {
                 () = tokio::time::sleep(backoff) => {}
                 () = &mut shutdown => return Ok(()),
@@ -185,7 +212,11 @@ impl Bot {
             }
             Err(e) => {
                 return Served::Lost {
-                    reason: format!("cannot reach Discord at {}: {e}", self.config.api_base),
+                    reason: format!(
+                        "cannot reach Discord at {}: {}",
+                        self.config.api_base,
+                        with_causes(&e)
+                    ),
                     was_connected: false,
                 };
             }
@@ -195,8 +226,9 @@ impl Bot {
         if let Err(e) = http.get_gateway().await {
             return Served::Lost {
                 reason: format!(
-                    "cannot get the gateway address from {}: {e}",
-                    self.config.api_base
+                    "cannot get the gateway address from {}: {}",
+                    self.config.api_base,
+                    with_causes(&e)
                 ),
                 was_connected: false,
             };
@@ -263,7 +295,7 @@ impl Bot {
                 | serenity::GatewayError::InvalidGatewayIntents,
             )) => Served::Fatal(BotError::DisallowedIntents),
             Err(e) => Served::Lost {
-                reason: format!("the gateway connection failed: {e}"),
+                reason: format!("the gateway connection failed: {}", with_causes(&e)),
                 was_connected,
             },
         }
