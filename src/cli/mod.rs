@@ -2,9 +2,12 @@
 //! parses nothing itself; it calls the core and prints.
 
 mod agent;
+mod bot;
 mod deliver;
+mod discord;
 mod message;
 mod output;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +70,13 @@ enum Command {
         key: Option<String>,
         value: Option<String>,
     },
+    /// Run the Discord bot alone, or configure it: `switchboard bot config ...`, `bot check`
+    Bot(bot::BotArgs),
+    /// The Discord bot's command log: `switchboard discord log`
+    #[command(subcommand)]
+    Discord(discord::DiscordCommand),
+    /// Run the delivery engine and the Discord bot together until ctrl+c
+    Run,
 }
 
 /// Exit statuses, documented in the README.
@@ -118,7 +128,10 @@ pub async fn run(cli: Cli) -> ExitCode {
     let out = Out::new(cli.json);
     let db = paths::database_path(cli.db.as_deref());
     let _log = switchboard_core::logging::init(
-        if matches!(cli.command, Command::Deliver(_)) {
+        if matches!(
+            cli.command,
+            Command::Deliver(_) | Command::Run | Command::Bot(_)
+        ) {
             "info"
         } else {
             "warn"
@@ -172,6 +185,9 @@ async fn dispatch(command: Command, store: &Store, out: &Out) -> CliResult {
             })
         }
         Command::Config { key, value } => config(key, value, store, out).await,
+        Command::Bot(args) => bot::run(args, store, out).await,
+        Command::Discord(cmd) => discord::run(cmd, store, out).await,
+        Command::Run => run::run(store, out).await,
     }
 }
 
