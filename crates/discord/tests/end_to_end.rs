@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 use serde_json::{Value, json};
+use sqlx::ConnectOptions;
 use standin::fixtures::{
     self, APP_ID, CHANNEL_ID, GUILD_ID, Who, autocomplete, choice, interaction_token,
     message_create, option, slash,
@@ -15,10 +16,12 @@ use standin::fixtures::{
 use standin::{Recorded, StandIn};
 use switchboard_core::Store;
 use switchboard_core::engine::{Engine, RunMode};
-use switchboard_core::input::Point;
 use switchboard_core::input::recording::{Recorder, RecordingInput};
+use switchboard_core::input::{InputError, Point};
 use switchboard_core::model::{InputProfile, MessageState};
-use switchboard_core::store::{CommandOutcome, DiscordCommand, DiscordCommandFilter, NewAgent};
+use switchboard_core::store::{
+    AgentPatch, CommandOutcome, DiscordCommand, DiscordCommandFilter, NewAgent,
+};
 use switchboard_discord::{Bot, BotConfig, BotError, BotSettings, BotState, Timing};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -57,6 +60,11 @@ async fn local<F: Future>(body: F) -> F::Output {
 /// A store with Agent-1, the stand-in, the engine on a recording input, and the bot
 /// connected to the stand-in (alice is an operator by user id, role 300 by role).
 async fn start(prefix_commands: bool) -> Running {
+    start_with(prefix_commands, |_| {}).await
+}
+
+/// `start`, with `tweak` applied to the bot's settings first.
+async fn start_with(prefix_commands: bool, tweak: impl FnOnce(&mut BotSettings)) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("sb.db")).await.unwrap();
     for key in ["click_settle_ms", "submit_settle_ms"] {
@@ -90,6 +98,7 @@ async fn start(prefix_commands: bool) -> Running {
     settings
         .add("operator_roles", &OPERATOR_ROLE.to_string())
         .unwrap();
+    tweak(&mut settings);
     settings.save(&store, "test", "set up").await.unwrap();
 
     let (stop, _) = watch::channel(false);
@@ -521,6 +530,135 @@ async fn a_gateway_outage_shows_as_reconnecting_and_commands_work_again_after_it
             content(&callback).starts_with("Queued message #1"),
             "{}",
             content(&callback)
+        );
+        run.stop().await;
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_held_up_by_a_busy_database_is_deferred_then_answered() {
+    local(async {
+        let run = start(false).await;
+        // Another program holds SQLite's write lock for longer than the defer threshold.
+        let path = run.store.path().to_path_buf();
+        let mut other = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut other)
+            .await
+            .unwrap();
+
+        let sent_at = Instant::now();
+        let options = vec![
+            option("agent", "Agent-1", false),
+            option("message", "patience", false),
+        ];
+        run.standin.dispatch(
+            "INTERACTION_CREATE",
+            slash(9501, "send", options, &OPERATOR),
+        );
+        let callback = run.callback(9501).await;
+        assert!(
+            sent_at.elapsed() < Duration::from_secs(3),
+            "deferred within Discord's 3-second window: {:?}",
+            sent_at.elapsed()
+        );
+        assert_eq!(callback.body["type"], 5, "a deferred reply (\"thinking…\")");
+
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+        let edit_path = format!(
+            "/api/v10/webhooks/{APP_ID}/{}/messages/@original",
+            interaction_token(9501)
+        );
+        let filled = run
+            .standin
+            .wait_request(WAIT, "the deferred reply filled in", |r| {
+                r.method == "PATCH"
+                    && r.path == edit_path
+                    && content(r).starts_with("Queued message #1")
+            })
+            .await;
+        assert!(
+            content(&filled).contains("**Agent-1**"),
+            "{}",
+            content(&filled)
+        );
+        let row = run.logged("alice", "send").await.command;
+        assert_eq!(row.outcome, CommandOutcome::Succeeded);
+        assert!(
+            row.duration_ms >= 1_500,
+            "the log shows the wait: {} ms",
+            row.duration_ms
+        );
+        run.stop().await;
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_letter_is_posted_to_the_notification_channel_and_the_reply_says_why() {
+    local(async {
+        const NOTIFY: u64 = 555;
+        let run = start_with(false, |s| {
+            s.set("notify_channel", &NOTIFY.to_string()).unwrap();
+        })
+        .await;
+        let one_try = AgentPatch {
+            max_attempts: Some(Some(1)),
+            ..Default::default()
+        };
+        run.store
+            .edit_agent("Agent-1", one_try, "test")
+            .await
+            .unwrap();
+        run.recorder
+            .fail_next(InputError::InputFailed("the window is gone".into()));
+        let options = vec![
+            option("agent", "Agent-1", false),
+            option("message", "doomed", false),
+        ];
+        run.standin.dispatch(
+            "INTERACTION_CREATE",
+            slash(9601, "send", options, &OPERATOR),
+        );
+        run.callback(9601).await;
+
+        let notice = run
+            .standin
+            .wait_request(WAIT, "a notice in the notification channel", |r| {
+                r.method == "POST" && r.path == format!("/api/v10/channels/{NOTIFY}/messages")
+            })
+            .await;
+        let text = content(&notice);
+        assert!(
+            text.starts_with("❌ Dead letter: message `#1` to **Agent-1**")
+                && text.contains("the window is gone"),
+            "{text}"
+        );
+        let edit_path = format!(
+            "/api/v10/webhooks/{APP_ID}/{}/messages/@original",
+            interaction_token(9601)
+        );
+        let edited = run
+            .standin
+            .wait_request(WAIT, "the reply edited with the failure", |r| {
+                r.method == "PATCH" && r.path == edit_path
+            })
+            .await;
+        assert!(
+            content(&edited).contains("❌ Not delivered to **Agent-1** after 1 attempt(s)")
+                && content(&edited).contains("the window is gone"),
+            "{}",
+            content(&edited)
+        );
+        assert_eq!(
+            run.store.message(1).await.unwrap().state,
+            MessageState::Failed
         );
         run.stop().await;
     })
