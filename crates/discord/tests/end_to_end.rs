@@ -52,6 +52,42 @@ fn until(stop: &watch::Sender<bool>) -> impl Future<Output = ()> + Send + 'stati
     }
 }
 
+/// Everything every test in this binary logged, to check that no log line ever holds a
+/// token: our crates, serenity and poise at every level, the rest at debug. (tungstenite at
+/// trace dumps every WebSocket frame, the IDENTIFY with its token included, on both ends: only
+/// someone who asks for that crate's trace output sees it.)
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::new(
+            "debug,serenity=trace,poise=trace,switchboard_discord=trace,switchboard_core=trace,tungstenite=debug",
+        );
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(|| LogSink)
+            .init();
+    });
+}
+
+fn logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
 /// Run a test body with a LocalSet, for the engine (see `start`).
 async fn local<F: Future>(body: F) -> F::Output {
     tokio::task::LocalSet::new().run_until(body).await
@@ -65,6 +101,7 @@ async fn start(prefix_commands: bool) -> Running {
 
 /// `start`, with `tweak` applied to the bot's settings first.
 async fn start_with(prefix_commands: bool, tweak: impl FnOnce(&mut BotSettings)) -> Running {
+    capture_logs();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("sb.db")).await.unwrap();
     for key in ["click_settle_ms", "submit_settle_ms"] {
@@ -162,6 +199,20 @@ impl Running {
             .await
             .expect("the engine stops on shutdown")
             .unwrap();
+        let logs = logs();
+        assert!(
+            logs.contains("connected to Discord"),
+            "the logs are captured, so the next check means something"
+        );
+        let leaks: Vec<&str> = logs
+            .lines()
+            .filter(|l| l.contains(&TOKEN[TOKEN.len() - 12..]))
+            .take(3)
+            .collect();
+        assert!(
+            leaks.is_empty(),
+            "no log line holds the token, even in part: {leaks:#?}"
+        );
     }
 
     async fn log(&self) -> Vec<DiscordCommand> {
@@ -667,6 +718,7 @@ async fn a_dead_letter_is_posted_to_the_notification_channel_and_the_reply_says_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_token_stops_the_bot_with_a_clear_error_that_masks_the_token() {
+    capture_logs();
     let standin = StandIn::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("sb.db")).await.unwrap();
@@ -698,6 +750,10 @@ async fn a_wrong_token_stops_the_bot_with_a_clear_error_that_masks_the_token() {
     );
     assert!(!text.contains(wrong), "the token is never shown: {text}");
     assert!(matches!(*state.borrow(), BotState::WrongToken { .. }));
+    assert!(
+        !logs().contains(wrong),
+        "a wrong token is not logged either"
+    );
     assert!(
         standin.identify().is_none(),
         "the gateway is not tried with a token the API refused"
