@@ -455,11 +455,11 @@ async fn crash_during(store: &Store, phase: Phase) -> i64 {
 }
 
 #[tokio::test]
-async fn after_a_crash_before_the_submit_key_the_message_is_delivered_exactly_once() {
+async fn after_a_crash_before_any_text_went_in_the_message_is_delivered_exactly_once() {
     let s = setup().await;
     agent(&s.store, "A", 1, 1, InputProfile::default()).await;
     let id = send(&s.store, "A", "survives", Priority::Normal).await;
-    crash_during(&s.store, Phase::Entering).await;
+    crash_during(&s.store, Phase::Clicking).await;
     let report = run_until_idle(&s).await;
     assert_eq!(report.recovered.requeued, [id]);
     assert_eq!(pasted(&s.recorder), ["survives"]);
@@ -468,6 +468,50 @@ async fn after_a_crash_before_the_submit_key_the_message_is_delivered_exactly_on
     assert_eq!(
         detail.attempts[0].error_code.as_deref(),
         Some("INTERRUPTED")
+    );
+    assert_eq!(
+        detail.message.attempts, 1,
+        "the interrupted attempt does not count"
+    );
+}
+
+#[tokio::test]
+async fn after_a_crash_while_entering_an_agent_that_clears_first_gets_it_again_cleanly() {
+    let s = setup().await;
+    let profile = InputProfile {
+        clear: Clear::KillLine,
+        ..InputProfile::default()
+    };
+    agent(&s.store, "A", 1, 1, profile).await;
+    let id = send(&s.store, "A", "whole", Priority::Normal).await;
+    crash_during(&s.store, Phase::Entering).await;
+    let report = run_until_idle(&s).await;
+    assert_eq!(report.recovered.requeued, [id]);
+    assert_eq!(
+        s.recorder.actions()[2],
+        Action::Press(Chord::ctrl(Key::Letter('u'))),
+        "the box is cleared of the partial text before the text goes in again"
+    );
+    assert_eq!(pasted(&s.recorder), ["whole"]);
+}
+
+#[tokio::test]
+async fn after_a_crash_while_entering_an_agent_that_cannot_be_cleared_is_left_to_the_operator() {
+    let s = setup().await;
+    agent(&s.store, "A", 1, 1, InputProfile::default()).await;
+    let id = send(&s.store, "A", "half typed", Priority::Normal).await;
+    crash_during(&s.store, Phase::Entering).await;
+    let report = run_until_idle(&s).await;
+    assert_eq!(report.recovered.needs_review, [id]);
+    assert!(
+        s.recorder.actions().is_empty(),
+        "retyping would put part of it in twice"
+    );
+    let m = s.store.message(id).await.unwrap();
+    assert_eq!(m.state, MessageState::NeedsReview);
+    assert!(
+        m.last_error.unwrap().contains("--clear"),
+        "the detail says how to avoid this"
     );
 }
 
@@ -581,4 +625,55 @@ async fn an_agent_being_delivered_to_gets_nothing_else_until_that_delivery_ends(
         "A's other message waits while A is busy; B's is next"
     );
     assert!(s.store.claim_next(two, later).await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_after_the_text_went_in_leaves_an_uncleared_agent_to_the_operator() {
+    let s = setup().await;
+    agent(&s.store, "A", 1, 1, InputProfile::default()).await;
+    let id = send(&s.store, "A", "typed but not submitted", Priority::Normal).await;
+    let store = s.store.clone();
+    let runtime = tokio::runtime::Handle::current();
+    s.recorder.on_action(move |a| {
+        if matches!(a, Action::Paste(..)) {
+            runtime.block_on(store.pause("operator", "stop!")).unwrap();
+        }
+    });
+    let report = run_until_idle(&s).await;
+    assert_eq!(report.attempts[0].error_code, Some("STOPPED"));
+    assert!(
+        !s.recorder
+            .actions()
+            .iter()
+            .any(|a| matches!(a, Action::Press(_))),
+        "the submit key is never pressed after a stop"
+    );
+    let m = s.store.message(id).await.unwrap();
+    assert_eq!(
+        m.state,
+        MessageState::NeedsReview,
+        "the text is in the box: typing it again would double it"
+    );
+}
+
+#[test]
+fn retyping_is_safe_only_when_nothing_or_a_clearable_part_went_in() {
+    use switchboard_core::store::safe_to_retype;
+    for phase in [
+        Phase::Claimed,
+        Phase::Locating,
+        Phase::Clicking,
+        Phase::Clearing,
+    ] {
+        assert!(
+            safe_to_retype(phase, Clear::None),
+            "{phase}: nothing was entered yet"
+        );
+    }
+    assert!(!safe_to_retype(Phase::Entering, Clear::None));
+    assert!(safe_to_retype(Phase::Entering, Clear::SelectAll));
+    assert!(
+        !safe_to_retype(Phase::Submitting, Clear::SelectAll),
+        "may have been submitted"
+    );
 }

@@ -253,6 +253,8 @@ impl Engine {
         let started = self.clock.now();
         let store = &self.store;
         let attempt_id = claim.attempt_id;
+        // The last phase begun, for deciding what a stop means for the text in the box.
+        let reached = std::cell::Cell::new(crate::model::Phase::Claimed);
         let result = deliver(
             &self.input,
             &claim.agent,
@@ -279,11 +281,13 @@ impl Engine {
                         ErrorCode::InputFailed,
                         format!("stopped before {phase}: cannot record it: {e}"),
                     )
-                })
+                })?;
+                reached.set(phase);
+                Ok(())
             },
         )
         .await;
-        let finish = self.finish_for(&claim, &settings, &result);
+        let finish = self.finish_for(&claim, &settings, &result, reached.get());
         let state = self.store.finish(&claim, finish.clone()).await?;
         let report = AttemptReport {
             message_id: claim.message.id,
@@ -310,6 +314,7 @@ impl Engine {
         claim: &Claim,
         settings: &crate::settings::Settings,
         result: &Result<(), DeliveryError>,
+        reached: crate::model::Phase,
     ) -> Finish {
         let Err(e) = result else {
             return Finish::Delivered;
@@ -318,6 +323,8 @@ impl Engine {
             return Finish::Interrupted {
                 code: e.code.as_str(),
                 detail: e.detail.clone(),
+                reached,
+                clear: claim.agent.input.clear,
             };
         }
         let retryable = e.code.retryable();

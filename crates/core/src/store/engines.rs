@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::{Agent, AttemptOutcome, Message, Millis, Phase, now_ms};
+use crate::model::{Agent, Clear, Message, MessageState, Millis, Phase, now_ms};
 
 use super::rows::{AGENT_COLUMNS, AgentRow, MESSAGE_COLUMNS, MessageRow};
 use super::{Store, log_event};
@@ -30,20 +30,23 @@ pub enum Finish {
         retryable: bool,
         retry_at: Option<Millis>,
     },
-    /// Stopped on purpose (the emergency stop) before the submit key: queued again at once,
-    /// and the attempt does not count against the message's limit.
+    /// Stopped on purpose (the emergency stop) before the submit key. Queued again at once,
+    /// without counting against the message's limit, when [`safe_to_retype`] says so; else
+    /// left for the operator (`needs_review`).
     Interrupted {
         code: &'static str,
         detail: String,
+        reached: Phase,
+        clear: Clear,
     },
 }
 
 /// What recovery did with the claims of engines that stopped without finishing them.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Recovery {
-    /// Never reached the submit key: queued again.
+    /// Safe to enter again (see [`safe_to_retype`]): queued again.
     pub requeued: Vec<i64>,
-    /// May have been submitted: left for the operator to retry or cancel.
+    /// May hold part of the text or may have been submitted: left for the operator.
     pub needs_review: Vec<i64>,
 }
 
@@ -191,7 +194,6 @@ impl Store {
         claim: &Claim,
         finish: Finish,
     ) -> Result<crate::model::MessageState> {
-        use crate::model::MessageState;
         let now = now_ms();
         let actor = format!("engine:{}", claim.engine_id);
         let duration = now - claim.started_at;
@@ -247,26 +249,28 @@ impl Store {
                 };
                 (state, kind)
             }
-            Finish::Interrupted { code, detail } => {
-                sqlx::query("UPDATE attempts SET outcome = 'interrupted', error_code = ?, detail = ?, retryable = 1, finished_at = ?, duration_ms = ? WHERE id = ?")
-                    .bind(code)
-                    .bind(detail)
-                    .bind(now)
-                    .bind(duration)
-                    .bind(claim.attempt_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("UPDATE messages SET state = 'queued', attempts = max(attempts - 1, 0), next_attempt_at = ?, updated_at = ?, claimed_by = NULL WHERE id = ?")
-                    .bind(now)
-                    .bind(now)
-                    .bind(claim.message.id)
-                    .execute(&mut *tx)
-                    .await?;
-                (MessageState::Queued, format!("{code}: {detail}"))
+            Finish::Interrupted {
+                code,
+                detail,
+                reached,
+                clear,
+            } => {
+                let (state, detail) = interrupted(
+                    &mut tx,
+                    claim.message.id,
+                    claim.attempt_id,
+                    code,
+                    detail,
+                    *reached,
+                    *clear,
+                    now,
+                )
+                .await?;
+                (state, detail)
             }
         };
         let event = match (&finish, state) {
-            (Finish::Interrupted { .. }, _) => "requeued",
+            (Finish::Interrupted { .. }, MessageState::Queued) => "requeued",
             (_, MessageState::Queued) => "retry_scheduled",
             (_, state) => state.as_str(),
         };
@@ -284,10 +288,9 @@ impl Store {
     }
 
     /// Put back the in-flight messages of engines that are gone: stopped, silent for longer
-    /// than `stale_after_ms`, or (on this host) whose process no longer exists. An attempt that
-    /// never reached the submit key is queued again; one that may have pressed it needs the
-    /// operator, because typing it again could deliver it twice. `current_engine` is the
-    /// caller's own engine, whose claims are alive.
+    /// than `stale_after_ms`, or (on this host) whose process no longer exists. Whether each is
+    /// queued again or left for the operator follows [`safe_to_retype`]. `current_engine` is
+    /// the caller's own engine, whose claims are alive.
     pub async fn recover(
         &self,
         stale_after_ms: i64,
@@ -297,94 +300,65 @@ impl Store {
         let now = now_ms();
         let host = this_host();
         let mut tx = self.write().await?;
-        #[allow(clippy::type_complexity)] // one row of a one-off query; a struct would only rename it
-        let rows: Vec<(i64, Option<i64>, i64, String, Option<i64>, Option<i64>, Option<String>, Option<i64>, Option<i64>)> = sqlx::query_as(
-            "SELECT m.id, m.agent_id, t.id, t.phase, e.id, e.pid, e.host, e.heartbeat_at, e.stopped_at FROM messages m \
+        let rows: Vec<InFlight> = sqlx::query_as(
+            "SELECT m.id AS message_id, m.agent_id, t.id AS attempt_id, t.phase, a.clear, \
+             e.id AS engine_id, e.pid, e.host, e.heartbeat_at, e.stopped_at FROM messages m \
              JOIN attempts t ON t.message_id = m.id AND t.outcome IS NULL \
+             LEFT JOIN agents a ON a.id = m.agent_id \
              LEFT JOIN engines e ON e.id = m.claimed_by \
              WHERE m.state = 'in_flight'",
         )
         .fetch_all(&mut *tx)
         .await?;
-        let stale = rows
-            .into_iter()
-            .filter_map(
-                |(
-                    message_id,
-                    agent_id,
-                    attempt_id,
-                    phase,
-                    engine,
-                    pid,
-                    engine_host,
-                    heartbeat,
-                    stopped,
-                )| {
-                    let gone = match (engine, pid, heartbeat) {
-                        (Some(engine), Some(pid), Some(heartbeat)) => {
-                            let same_process = pid == i64::from(std::process::id());
-                            stopped.is_some()
-                                || heartbeat < now - stale_after_ms
-                                || (same_process && Some(engine) != current_engine)
-                                || (!same_process
-                                    && engine_host.as_deref() == Some(host.as_str())
-                                    && !process_alive(pid))
-                        }
-                        _ => true,
-                    };
-                    gone.then_some((message_id, agent_id, attempt_id, phase))
-                },
-            )
-            .collect::<Vec<_>>();
         let mut report = Recovery::default();
-        for (message_id, agent_id, attempt_id, phase) in stale {
-            let phase: Phase = super::parse_column("phase", &phase)?;
-            let submitted_maybe = phase >= Phase::Submitting;
-            let (state, code, detail) = if submitted_maybe {
-                report.needs_review.push(message_id);
-                (
-                    "needs_review",
-                    "INTERRUPTED",
-                    format!(
-                        "interrupted at {phase}: the submit key may have been pressed; check the agent's window, then retry or cancel"
-                    ),
-                )
-            } else {
-                report.requeued.push(message_id);
-                (
-                    "queued",
-                    "INTERRUPTED",
-                    format!("interrupted at {phase}, before the submit key; queued again"),
-                )
+        for row in rows {
+            let gone = match (row.engine_id, row.pid, row.heartbeat_at) {
+                (Some(engine), Some(pid), Some(heartbeat)) => {
+                    let same_process = pid == i64::from(std::process::id());
+                    row.stopped_at.is_some()
+                        || heartbeat < now - stale_after_ms
+                        || (same_process && Some(engine) != current_engine)
+                        || (!same_process
+                            && row.host.as_deref() == Some(host.as_str())
+                            && !process_alive(pid))
+                }
+                _ => true,
             };
-            sqlx::query("UPDATE attempts SET outcome = ?, error_code = ?, detail = ?, retryable = ?, finished_at = ? WHERE id = ?")
-                .bind(AttemptOutcome::Interrupted.as_str())
-                .bind(code)
-                .bind(&detail)
-                .bind(!submitted_maybe)
-                .bind(now)
-                .bind(attempt_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE messages SET state = ?, next_attempt_at = ?, last_error_code = ?, last_error = ?, claimed_by = NULL, updated_at = ? WHERE id = ?")
-                .bind(state)
-                .bind(now)
-                .bind(code)
-                .bind(&detail)
-                .bind(now)
-                .bind(message_id)
-                .execute(&mut *tx)
-                .await?;
+            if !gone {
+                continue;
+            }
+            let phase: Phase = super::parse_column("phase", &row.phase)?;
+            let clear: Clear = match &row.clear {
+                Some(c) => super::parse_column("clear", c)?,
+                None => Clear::None,
+            };
+            let detail = format!("the engine stopped during {phase}");
+            let (state, _) = interrupted(
+                &mut tx,
+                row.message_id,
+                row.attempt_id,
+                "INTERRUPTED",
+                &detail,
+                phase,
+                clear,
+                now,
+            )
+            .await?;
+            if state == MessageState::Queued {
+                report.requeued.push(row.message_id);
+            } else {
+                report.needs_review.push(row.message_id);
+            }
             log_event(
                 &mut tx,
                 actor,
-                if submitted_maybe {
-                    "needs_review"
-                } else {
+                if state == MessageState::Queued {
                     "requeued"
+                } else {
+                    "needs_review"
                 },
-                Some(message_id),
-                agent_id,
+                Some(row.message_id),
+                row.agent_id,
                 Some(detail),
             )
             .await?;
@@ -420,4 +394,84 @@ fn process_alive(pid: i64) -> bool {
     } else {
         true
     }
+}
+
+/// Whether a message whose attempt stopped after beginning `reached` can be entered again
+/// without the agent receiving any of it twice. Before the text went in, always. While it went
+/// in, only if the input box is cleared before the next try (part of it may be there). Once
+/// the submit key may have been pressed, never: the operator decides.
+pub fn safe_to_retype(reached: Phase, clear: Clear) -> bool {
+    reached < Phase::Entering || (reached < Phase::Submitting && clear != Clear::None)
+}
+
+#[derive(sqlx::FromRow)]
+struct InFlight {
+    message_id: i64,
+    agent_id: Option<i64>,
+    attempt_id: i64,
+    phase: String,
+    clear: Option<String>,
+    engine_id: Option<i64>,
+    pid: Option<i64>,
+    host: Option<String>,
+    heartbeat_at: Option<i64>,
+    stopped_at: Option<i64>,
+}
+
+/// Close an interrupted attempt and move its message on: queued again at once (the attempt not
+/// counted) when [`safe_to_retype`], else `needs_review`. Returns the new state and the detail
+/// stored with the attempt.
+#[allow(clippy::too_many_arguments)] // one caller-side row; bundling would only rename the fields
+async fn interrupted(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    message_id: i64,
+    attempt_id: i64,
+    code: &str,
+    detail: &str,
+    reached: Phase,
+    clear: Clear,
+    now: Millis,
+) -> Result<(MessageState, String)> {
+    let retype = safe_to_retype(reached, clear);
+    let detail = if retype {
+        format!("{detail}; nothing was submitted, so it is queued again")
+    } else if reached >= Phase::Submitting {
+        format!(
+            "{detail}: the submit key may have been pressed; check the agent's window, then retry or cancel"
+        )
+    } else {
+        format!(
+            "{detail}: part of the text may be in the agent's input box and this agent is not set to clear it first; \
+             check the window, then retry or cancel (or set --clear for this agent)"
+        )
+    };
+    sqlx::query("UPDATE attempts SET outcome = 'interrupted', error_code = ?, detail = ?, retryable = ?, finished_at = ?, duration_ms = ? - started_at WHERE id = ?")
+        .bind(code)
+        .bind(&detail)
+        .bind(retype)
+        .bind(now)
+        .bind(now)
+        .bind(attempt_id)
+        .execute(&mut **tx)
+        .await?;
+    let state = if retype {
+        MessageState::Queued
+    } else {
+        MessageState::NeedsReview
+    };
+    // A retype does not count against the limit: the attempt never reached the agent.
+    sqlx::query(
+        "UPDATE messages SET state = ?, attempts = CASE WHEN ? THEN max(attempts - 1, 0) ELSE attempts END, \
+         next_attempt_at = ?, last_error_code = ?, last_error = ?, claimed_by = NULL, updated_at = ? WHERE id = ?",
+    )
+    .bind(state.as_str())
+    .bind(retype)
+    .bind(now)
+    .bind(code)
+    .bind(&detail)
+    .bind(now)
+    .bind(message_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok((state, detail))
 }

@@ -22,7 +22,7 @@ pub use agents::{AgentPatch, NewAgent};
 pub use changes::ChangeWatcher;
 pub use control::Pause;
 pub use discord::{CommandOutcome, DiscordCommand, DiscordCommandFilter, NewDiscordCommand};
-pub use engines::{Claim, Finish, Recovery};
+pub use engines::{Claim, Finish, Recovery, safe_to_retype};
 pub use messages::{HistoryFilter, NewBroadcast, NewMessage};
 pub use stats::{StateCount, Stats};
 

@@ -4,8 +4,11 @@
 //! is locked, a latched Shift (sticky keys) is pending or a modifier key is stuck down (for
 //! example by another XTEST client that died mid-chord), the target would see every letter in
 //! the wrong case or Ctrl+letters instead of text. So before sending keys we:
-//! - release modifier keys that are down (only keys pressed through XTEST can be released this
-//!   way; a key physically held by the operator stays down and we fail with a message);
+//! - release every key that is down: a modifier would change our characters, and any other key
+//!   (left down by an XTEST client killed between press and release) would swallow our first
+//!   press of that key, since the server ignores a press of a key it thinks is already down.
+//!   Only keys pressed through XTEST can be released this way; a modifier physically held by
+//!   the operator stays down and we fail with a message;
 //! - with XKB, unlatch latched modifiers and unlock locked ones (except Num Lock, which only
 //!   affects keypad keys we never use), and return to the first layout group; the locks and
 //!   group are put back when the keys have been sent. The server stamps each event with the
@@ -41,7 +44,7 @@ pub(super) struct SavedLocks {
 /// Bring the keyboard to "no modifiers, first group" (see the module docs). Requests are only
 /// queued and checked at the end, so this costs two or three round trips.
 pub(super) fn neutralize(d: &Display, map: &Keymap) -> Result<SavedLocks, InputError> {
-    release_held_modifiers(d, map)?;
+    release_held_keys(d)?;
     let num_lock = map.modifier_with(&[XK_NUM_LOCK]).map_or(0, |i| 1u16 << i);
     let step = "clearing keyboard modifiers";
     let mut saved = SavedLocks {
@@ -109,11 +112,11 @@ pub(super) fn restore(d: &Display, saved: SavedLocks) -> Result<(), InputError> 
     Ok(())
 }
 
-fn release_held_modifiers(d: &Display, map: &Keymap) -> Result<(), InputError> {
-    let step = "releasing held modifier keys";
+fn release_held_keys(d: &Display) -> Result<(), InputError> {
+    let step = "releasing held keys";
     let keys = d.conn.query_keymap().ctx(step)?.reply().ctx(step)?.keys;
     let is_down = |k: u8| keys[usize::from(k / 8)] & (1 << (k % 8)) != 0;
-    for (_, keycode) in map.modifier_keycodes().filter(|&(_, k)| is_down(k)) {
+    for keycode in (8..=255u8).filter(|&k| is_down(k)) {
         xtest::key(d, keycode, false)?;
     }
     Ok(())
