@@ -360,3 +360,32 @@ fn framework(
         })
         .build()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The desktop app spawns the bot on Tauri's runtime, which needs a `Send` future.
+    #[tokio::test]
+    async fn the_run_future_can_be_spawned() {
+        fn spawnable<T: Send + 'static>(_: &T) {}
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("sb.db")).await.unwrap();
+        let config = BotConfig::resolve(&crate::BotSettings::default(), |_| None).unwrap();
+        let run = crate::run(store.clone(), config.clone(), std::future::pending());
+        spawnable(&run);
+        let result = tokio::spawn(run).await.unwrap();
+        assert!(
+            matches!(result, Err(BotError::NoToken)),
+            "without a token the bot does not start: {result:?}"
+        );
+        let bot = Bot::new(store, config);
+        let state = bot.watch_state();
+        let _ = bot.run(std::future::pending()).await;
+        assert!(
+            matches!(&*state.borrow(), BotState::Disabled { reason } if reason.contains("no Discord bot token")),
+            "{:?}",
+            *state.borrow()
+        );
+    }
+}
