@@ -115,7 +115,8 @@ async fn dry_run(store: &Store, out: &Out) -> CliResult {
         let Some(agent_id) = m.agent_id else { continue };
         let agent = store.agent_by_id(agent_id).await?;
         recorder.clear();
-        let result = engine::deliver(&input, &agent, &m.body, &settings, async |_| Ok(())).await;
+        let result =
+            engine::deliver(&input, &agent, &m.body, &settings, &mut engine::Ungated).await;
         let steps: Vec<String> = recorder.actions().iter().map(ToString::to_string).collect();
         plans.push(serde_json::json!({
             "message_id": m.id,

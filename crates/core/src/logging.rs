@@ -18,8 +18,7 @@ pub struct LogGuard {
 /// (`"warn"` keeps CLI output clean; the engine uses `"info"`). Failing to open the log file
 /// is reported on stderr and otherwise ignored: logs must never stop deliveries.
 pub fn init(stderr_default: &str, log_file: Option<&Path>) -> LogGuard {
-    let stderr_filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(stderr_default));
+    let stderr_filter = filter(stderr_default);
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false)
@@ -28,12 +27,10 @@ pub fn init(stderr_default: &str, log_file: Option<&Path>) -> LogGuard {
     let (file_layer, guard) = match log_file.map(open_append) {
         Some(Ok(file)) => {
             let (writer, guard) = tracing_appender::non_blocking(file);
-            let filter = EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
             let layer = tracing_subscriber::fmt::layer()
                 .with_ansi(false)
                 .with_writer(writer.with_max_level(tracing::Level::TRACE))
-                .with_filter(filter);
+                .with_filter(filter("info,sqlx=warn"));
             (Some(layer), Some(guard))
         }
         Some(Err(e)) => {
@@ -48,6 +45,13 @@ pub fn init(stderr_default: &str, log_file: Option<&Path>) -> LogGuard {
         .with(file_layer)
         .try_init();
     LogGuard { _worker: guard }
+}
+
+/// RUST_LOG if set, else `default`; either way WebSocket frame dumps stay off, because the
+/// Discord gateway's IDENTIFY frame carries the bot token.
+fn filter(default: &str) -> EnvFilter {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    filter.add_directive("tungstenite=info".parse().expect("a valid directive"))
 }
 
 fn open_append(path: &Path) -> std::io::Result<std::fs::File> {

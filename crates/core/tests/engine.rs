@@ -677,3 +677,13 @@ fn retyping_is_safe_only_when_nothing_or_a_clearable_part_went_in() {
         "may have been submitted"
     );
 }
+
+#[tokio::test]
+async fn the_engine_runs_on_any_runtime_thread() {
+    fn assert_send<T: Send>(_: &T) {}
+    let s = setup().await;
+    let run = s.engine.run(RunMode::UntilIdle, std::future::ready(()));
+    assert_send(&run);
+    let next = s.engine.deliver_next();
+    assert_send(&next);
+}

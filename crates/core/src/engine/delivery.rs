@@ -9,8 +9,23 @@ use crate::settings::Settings;
 
 use super::outcome::{DeliveryError, ErrorCode};
 
-/// Drive `input` to put `body` into `agent`'s window and submit it. `phase` is awaited before
-/// each step begins (the engine writes it to the attempt); if it fails, the step is not taken.
+/// Called before each step of a delivery begins; an error stops the delivery there. The engine
+/// checks the emergency stop and records the phase; a dry run lets every step through.
+pub trait Gate: Send {
+    fn begin(&mut self, phase: Phase) -> impl Future<Output = Result<(), DeliveryError>> + Send;
+}
+
+/// A gate that lets every step through and records nothing: dry runs.
+pub struct Ungated;
+
+impl Gate for Ungated {
+    fn begin(&mut self, _phase: Phase) -> impl Future<Output = Result<(), DeliveryError>> + Send {
+        std::future::ready(Ok(()))
+    }
+}
+
+/// Drive `input` to put `body` into `agent`'s window and submit it. `gate` is awaited before
+/// each step begins; if it fails, the step is not taken.
 ///
 /// Invariants: nothing is clicked or typed unless the point is on a current monitor; the submit
 /// key is pressed only after the whole text went in; line breaks are entered with the agent's
@@ -20,12 +35,12 @@ pub async fn deliver(
     agent: &Agent,
     body: &str,
     settings: &Settings,
-    mut phase: impl AsyncFnMut(Phase) -> Result<(), DeliveryError>,
+    gate: &mut impl Gate,
 ) -> Result<(), DeliveryError> {
     let point = agent.point;
     let profile = agent.input;
 
-    phase(Phase::Locating).await?;
+    gate.begin(Phase::Locating).await?;
     let screens = input.call(|i| i.screens()).await?;
     if !screens.iter().any(|s| s.contains(point)) {
         return Err(DeliveryError::new(
@@ -39,7 +54,7 @@ pub async fn deliver(
         ));
     }
 
-    phase(Phase::Clicking).await?;
+    gate.begin(Phase::Clicking).await?;
     input
         .call(move |i| {
             i.move_to(point)?;
@@ -56,13 +71,13 @@ pub async fn deliver(
         Clear::KillLine => &KILL_LINE,
     };
     if !clear.is_empty() {
-        phase(Phase::Clearing).await?;
+        gate.begin(Phase::Clearing).await?;
         input
             .call(move |i| clear.iter().try_for_each(|c| i.press(*c)))
             .await?;
     }
 
-    phase(Phase::Entering).await?;
+    gate.begin(Phase::Entering).await?;
     let text = body.to_string();
     match profile.mode {
         InputMode::Paste => {
@@ -90,7 +105,7 @@ pub async fn deliver(
 
     if let Some(submit) = profile.submit_key.0 {
         settle(settings.submit_settle_ms).await;
-        phase(Phase::Submitting).await?;
+        gate.begin(Phase::Submitting).await?;
         input.call(move |i| i.press(submit)).await?;
     }
     Ok(())

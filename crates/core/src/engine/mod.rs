@@ -12,7 +12,7 @@ pub mod display_lock;
 mod outcome;
 
 pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
-pub use delivery::deliver;
+pub use delivery::{Gate, Ungated, deliver};
 pub use outcome::{DeliveryError, ErrorCode};
 
 use std::future::Future;
@@ -25,7 +25,7 @@ use tokio::sync::{Notify, watch};
 use crate::error::Result;
 use crate::input::Input;
 use crate::input::thread::InputThread;
-use crate::model::{Message, MessageState, Millis};
+use crate::model::{Message, MessageState, Millis, Phase};
 use crate::store::{Claim, Finish, Recovery, Store};
 
 /// An engine whose heartbeat is this old is taken for dead and its claims recovered. Far above
@@ -251,43 +251,20 @@ impl Engine {
         });
         let settings = self.store.settings().await?;
         let started = self.clock.now();
-        let store = &self.store;
-        let attempt_id = claim.attempt_id;
-        // The last phase begun, for deciding what a stop means for the text in the box.
-        let reached = std::cell::Cell::new(crate::model::Phase::Claimed);
+        let mut gate = EngineGate {
+            store: &self.store,
+            attempt_id: claim.attempt_id,
+            reached: Phase::Claimed,
+        };
         let result = deliver(
             &self.input,
             &claim.agent,
             &claim.message.body,
             &settings,
-            async |phase| {
-                let paused = store.paused().await.map_err(|e| {
-                    DeliveryError::new(
-                        ErrorCode::InputFailed,
-                        format!("stopped before {phase}: cannot read the pause flag: {e}"),
-                    )
-                })?;
-                if let Some(p) = paused {
-                    return Err(DeliveryError::new(
-                        ErrorCode::Stopped,
-                        format!(
-                            "stopped before {phase} by {}: {}; queued again",
-                            p.by, p.reason
-                        ),
-                    ));
-                }
-                store.record_phase(attempt_id, phase).await.map_err(|e| {
-                    DeliveryError::new(
-                        ErrorCode::InputFailed,
-                        format!("stopped before {phase}: cannot record it: {e}"),
-                    )
-                })?;
-                reached.set(phase);
-                Ok(())
-            },
+            &mut gate,
         )
         .await;
-        let finish = self.finish_for(&claim, &settings, &result, reached.get());
+        let finish = self.finish_for(&claim, &settings, &result, gate.reached);
         let state = self.store.finish(&claim, finish.clone()).await?;
         let report = AttemptReport {
             message_id: claim.message.id,
@@ -345,6 +322,43 @@ impl Engine {
             retryable,
             retry_at,
         }
+    }
+}
+
+/// The engine's gate before each step: honour the emergency stop, then record the phase
+/// (before the step, so after a crash the attempt shows the furthest step that may have run).
+struct EngineGate<'a> {
+    store: &'a Store,
+    attempt_id: i64,
+    /// The last phase begun, for deciding what a stop means for the text in the box.
+    reached: Phase,
+}
+
+impl Gate for EngineGate<'_> {
+    async fn begin(&mut self, phase: Phase) -> Result<(), DeliveryError> {
+        let paused = self.store.paused().await.map_err(|e| {
+            DeliveryError::new(
+                ErrorCode::InputFailed,
+                format!("stopped before {phase}: cannot read the pause flag: {e}"),
+            )
+        })?;
+        if let Some(p) = paused {
+            return Err(DeliveryError::new(
+                ErrorCode::Stopped,
+                format!("stopped before {phase} by {}: {}", p.by, p.reason),
+            ));
+        }
+        self.store
+            .record_phase(self.attempt_id, phase)
+            .await
+            .map_err(|e| {
+                DeliveryError::new(
+                    ErrorCode::InputFailed,
+                    format!("stopped before {phase}: cannot record it: {e}"),
+                )
+            })?;
+        self.reached = phase;
+        Ok(())
     }
 }
 
