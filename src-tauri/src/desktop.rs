@@ -20,15 +20,6 @@ pub struct AppInfo {
     pub database: String,
     pub database_source: DatabaseSource,
     pub log_file: String,
-    pub bot: BotStatus,
-}
-
-/// The Discord bot's state. The bot is not part of this build yet; the dashboard and settings
-/// say so rather than showing an empty slot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum BotStatus {
-    NotConfigured { detail: String },
 }
 
 /// Shared by the commands and the background tasks; cloning shares it.
@@ -62,10 +53,6 @@ impl Desktop {
                     database: database.display().to_string(),
                     database_source: source,
                     log_file: log_file.display().to_string(),
-                    bot: BotStatus::NotConfigured {
-                        detail: "this build of Switchboard does not include the Discord bot yet"
-                            .into(),
-                    },
                 },
                 database,
                 log_file,

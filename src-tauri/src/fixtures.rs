@@ -18,7 +18,8 @@ use switchboard_core::settings::Settings;
 use switchboard_core::store::{LastDelivery, Pause, StateCount, Stats, TimelineBucket};
 
 use crate::args::DatabaseSource;
-use crate::desktop::{AppInfo, BotStatus};
+use crate::bot::BotStatus;
+use crate::desktop::AppInfo;
 use crate::error::CommandError;
 use crate::events::DbChanged;
 use crate::import::{ImportIssue, ImportReport};
@@ -205,10 +206,15 @@ fn samples() -> Value {
         database: "/home/op/.local/share/switchboard/switchboard.db".into(),
         database_source: DatabaseSource::Default,
         log_file: "/home/op/.local/share/switchboard/switchboard.log".into(),
-        bot: BotStatus::NotConfigured {
-            detail: "not in this build".into(),
-        },
     };
+    let bots = [
+        BotStatus::NotConfigured {
+            detail: "no bot token is stored".into(),
+        },
+        BotStatus::ConfiguredElsewhere {
+            detail: "a bot token is stored".into(),
+        },
+    ];
     json!({
         "Point": all(&[Point { x: -5, y: 7 }]),
         "Message": all(&[message(1, MessageState::Queued), message(2, MessageState::Delivered), message(3, MessageState::Failed)]),
@@ -270,7 +276,7 @@ fn samples() -> Value {
                 paused: Some(pause),
             },
         ]),
-        "BotStatus": all(std::slice::from_ref(&info.bot)),
+        "BotStatus": all(&bots),
         "AppInfo": all(&[
             info.clone(),
             AppInfo { database_source: DatabaseSource::Flag, ..info.clone() },

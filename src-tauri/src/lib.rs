@@ -19,12 +19,14 @@
 //! - [`views`]: the shapes the UI sends and receives where the core's own types do not fit a
 //!   form or a table (agents with their activity, key chords as text, batch results).
 //! - [`import`]: reading the replaced system's agent file.
+//! - [`bot`]: the Discord bot's state as far as this window can tell (it runs elsewhere).
 //!
 //! The UI (`ui/`, TypeScript) mirrors every type in `ui/src/backend/`; `fixtures.rs` pins
 //! the JSON both sides agree on.
 
 pub mod args;
 pub mod background;
+pub mod bot;
 pub mod commands;
 pub mod desktop;
 pub mod error;
@@ -42,6 +44,7 @@ pub use desktop::Desktop;
 use std::time::Duration;
 
 use tauri::{Manager, RunEvent, Runtime};
+use tauri_plugin_window_state::StateFlags;
 
 /// How long closing the window waits for a delivery in progress to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
@@ -57,7 +60,14 @@ pub fn run(args: args::Args) -> anyhow::Result<()> {
     let _log = switchboard_core::logging::init("info", Some(desktop.log_file()));
     tracing::info!(database = %desktop.info().database, source = desktop.info().database_source.as_str(), "starting");
     let app = configure(tauri::Builder::default(), desktop)
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(
+            // Size, position and maximized state only: restoring "visible" makes the plugin
+            // call set_focus(), which without a window manager pins X keyboard focus on this
+            // window, and deliveries to other windows then type into Switchboard instead.
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED)
+                .build(),
+        )
         .setup(|app| {
             let desktop = app.state::<Desktop>().inner().clone();
             background::start(desktop, events::tauri_emitter(app.handle().clone()));

@@ -21,6 +21,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         dashboard::app_info,
         dashboard::status,
         dashboard::dashboard,
+        dashboard::bot_status,
         dashboard::ui_ready,
         agents::agents,
         agents::add_agent,

@@ -87,7 +87,7 @@ export function App({ backend }: { backend: Backend }) {
               {route.screen === "dashboard" && <Dashboard status={status} />}
               {route.screen === "agents" && <Agents params={route.params} />}
               {route.screen === "compose" && <Compose params={route.params} />}
-              {route.screen === "queue" && <Queue live={queue} />}
+              {route.screen === "queue" && <Queue live={queue} paused={status?.paused != null} />}
               {route.screen === "history" && <History detailId={route.id} params={route.params} />}
               {route.screen === "dead-letters" && <DeadLetters />}
               {route.screen === "settings" && <Settings />}

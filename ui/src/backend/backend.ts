@@ -7,6 +7,7 @@ import type {
   AgentView,
   AppInfo,
   BatchReport,
+  BotStatus,
   Compose,
   Dashboard,
   DbChanged,
@@ -29,6 +30,8 @@ export interface Backend {
   appInfo(): Promise<AppInfo>;
   status(): Promise<Status>;
   dashboard(): Promise<Dashboard>;
+  /** The Discord bot, as far as its stored settings tell (it runs outside this window). */
+  botStatus(): Promise<BotStatus>;
   /** Tells the backend the first screen is interactive (start-up time measurement). */
   uiReady(): Promise<number>;
 

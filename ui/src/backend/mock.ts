@@ -10,6 +10,7 @@ import type {
   AppInfo,
   Attempt,
   BatchReport,
+  BotStatus,
   Compose,
   Dashboard,
   DbChanged,
@@ -52,7 +53,10 @@ export class MockBackend implements Backend {
     database: "/home/op/.local/share/switchboard/switchboard.db",
     database_source: "default",
     log_file: "/home/op/.local/share/switchboard/switchboard.log",
-    bot: { state: "not_configured", detail: "this build of Switchboard does not include the Discord bot yet" },
+  };
+  bot: BotStatus = {
+    state: "not_configured",
+    detail: "no bot token is stored: set it up with `switchboard bot config set token -`, then start it with `switchboard bot`",
   };
   /** Every call, in order: what the tests assert on. */
   calls: { method: string; args: unknown[] }[] = [];
@@ -169,6 +173,11 @@ export class MockBackend implements Backend {
       timeline: Array.from({ length: 12 }, (_, i) => ({ start: start + i * bucket, delivered: i === 11 ? delivered.length : 0, failed: 0 })),
       bucket_ms: bucket,
     };
+  }
+
+  async botStatus(): Promise<BotStatus> {
+    this.record("botStatus", []);
+    return this.bot;
   }
 
   async uiReady(): Promise<number> {

@@ -28,6 +28,7 @@ const CALLS: { [K in keyof Backend]?: (b: Backend) => Promise<unknown> } = {
   appInfo: (b) => b.appInfo(),
   status: (b) => b.status(),
   dashboard: (b) => b.dashboard(),
+  botStatus: (b) => b.botStatus(),
   uiReady: (b) => b.uiReady(),
   agents: (b) => b.agents(),
   addAgent: (b) => b.addAgent(agentInput),

@@ -33,6 +33,7 @@ export function tauriBackend(): Backend {
     appInfo: () => call("app_info"),
     status: () => call("status"),
     dashboard: () => call("dashboard"),
+    botStatus: () => call("bot_status"),
     uiReady: () => call("ui_ready"),
     agents: () => call("agents"),
     addAgent: (agent) => call("add_agent", { agent }),

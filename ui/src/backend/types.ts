@@ -212,7 +212,10 @@ export const Status = obj({
 });
 export type Status = Infer<typeof Status>;
 
-export const BotStatus = tagged("state", { not_configured: { detail: str } });
+export const BotStatus = tagged("state", {
+  not_configured: { detail: str },
+  configured_elsewhere: { detail: str },
+});
 export type BotStatus = Infer<typeof BotStatus>;
 
 export const AppInfo = obj({
@@ -220,7 +223,6 @@ export const AppInfo = obj({
   database: str,
   database_source: lit("flag", "env", "default"),
   log_file: str,
-  bot: BotStatus,
 });
 export type AppInfo = Infer<typeof AppInfo>;
 

@@ -17,7 +17,7 @@ const TOP = 18;
 export function Dashboard({ status }: { status: Status | undefined }) {
   const backend = useBackend();
   const { data, error } = useLive(() => backend.dashboard(), []);
-  const info = useLive(() => backend.appInfo(), [], false);
+  const bot = useLive(() => backend.botStatus(), []);
   return (
     <section>
       <ScreenHeader title="Dashboard" />
@@ -46,10 +46,13 @@ export function Dashboard({ status }: { status: Status | undefined }) {
         </div>
         <div class="card" data-testid="bot-card">
           <h3>Discord bot</h3>
-          {info.data?.bot.state === "not_configured" && (
+          <ErrorBox error={bot.error} />
+          {bot.data && (
             <>
-              <p class="big-state">Discord bot: not configured</p>
-              <p class="muted">{info.data.bot.detail}. Messages come from this window and the `switchboard` command line.</p>
+              <p class="big-state">
+                Discord bot: {bot.data.state === "not_configured" ? "not configured" : "configured, runs outside this window"}
+              </p>
+              <p class="muted">{bot.data.detail}.</p>
             </>
           )}
         </div>

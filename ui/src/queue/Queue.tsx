@@ -12,7 +12,7 @@ import { useAction, useNow } from "../shared/hooks";
 import { Empty, ScreenHeader, StateBadge } from "../shared/ui";
 import { bump, canCancel, canChangePriority, canRetry, describeBatch, waitLabel } from "./queueModel";
 
-export function Queue({ live }: { live: Message[] | undefined }) {
+export function Queue({ live, paused }: { live: Message[] | undefined; paused: boolean }) {
   const backend = useBackend();
   const now = useNow();
   const { busy, act } = useAction();
@@ -103,7 +103,7 @@ export function Queue({ live }: { live: Message[] | undefined }) {
                   </td>
                   <td>
                     <StateBadge state={m.state} />
-                    <div class="muted small">{waitLabel(m, now)}</div>
+                    <div class="muted small">{waitLabel(m, now, paused)}</div>
                   </td>
                   <td title={m.body}>{excerpt(m.body, 60)}</td>
                   <td>{formatTime(m.created_at, now)}</td>

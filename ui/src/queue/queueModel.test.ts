@@ -51,6 +51,7 @@ describe("queue actions", () => {
       "retry in 4.0 s (attempt 2 failed: OFF_SCREEN)",
     );
     expect(waitLabel(msg({ state: "in_flight" }), now)).toBe("being delivered now");
+    expect(waitLabel(msg({}), now, true)).toBe("held: delivery is paused");
   });
 
   it("describes a batch, failures with their reason", () => {

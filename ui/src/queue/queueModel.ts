@@ -24,7 +24,8 @@ export function canChangePriority(m: Message): boolean {
   return m.state === "queued" || m.state === "needs_review";
 }
 
-export function waitLabel(m: Message, now: number): string {
+export function waitLabel(m: Message, now: number, paused = false): string {
+  if (paused && m.state === "queued") return "held: delivery is paused";
   switch (m.state) {
     case "in_flight":
       return "being delivered now";

@@ -14,6 +14,7 @@ export function Settings() {
   const backend = useBackend();
   const settings = useLive(() => backend.settings(), []);
   const info = useLive(() => backend.appInfo(), [], false);
+  const bot = useLive(() => backend.botStatus(), []);
   return (
     <section>
       <ScreenHeader title="Settings" />
@@ -54,8 +55,10 @@ export function Settings() {
       )}
       <h3>Discord bot</h3>
       <p data-testid="bot-settings">
-        Not available in this build: Switchboard does not include the Discord bot yet, so there is nothing to set up. Its token and channel
-        settings will appear here when it does.
+        {bot.data?.state === "configured_elsewhere" ? "Configured. " : "Not configured. "}
+        The bot is not part of this window: it runs from the command line (<code>switchboard bot</code>, or <code>switchboard run</code> for
+        the engine and the bot together) on this same database, and its settings (token, server, who may use it, notification channel) are
+        changed with <code>switchboard bot config</code>. This window does not edit them yet.
       </p>
       <h3>Appearance</h3>
       <p class="muted">Light and dark follow your system's setting. The window remembers its size and position.</p>
