@@ -20,7 +20,7 @@ pub async fn history(
         limit: limit + 1,
         ..filter
     };
-    let mut messages = state.store()?.history(&wanted).await?;
+    let mut messages = state.store()?.history_page(&wanted).await?;
     let more = messages.len() > limit as usize;
     messages.truncate(limit as usize);
     let next_before = if more {

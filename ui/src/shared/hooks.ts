@@ -16,9 +16,11 @@ export interface Loaded<T> {
 /**
  * `load()` now, and again after every database change while `live` is true. Changes that
  * arrive while a load runs are folded into one more load after it, so a burst of writes
- * (a delivery records several phases) costs at most two queries.
+ * (a delivery records several phases) costs at most two queries. With `minGapMs`, reloads
+ * start at least that far apart (for queries that read the whole table, like the
+ * dashboard's counts): a change inside the gap is picked up when it ends.
  */
-export function useLive<T>(load: () => Promise<T>, deps: unknown[], live = true): Loaded<T> {
+export function useLive<T>(load: () => Promise<T>, deps: unknown[], live = true, minGapMs = 0): Loaded<T> {
   const backend = useBackend();
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<BackendError | undefined>(undefined);
@@ -28,6 +30,8 @@ export function useLive<T>(load: () => Promise<T>, deps: unknown[], live = true)
   const loadRef = useRef(load);
   loadRef.current = load;
   const alive = useRef(true);
+  const lastStart = useRef(0);
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const run = useCallback(async () => {
     if (running.current) {
@@ -38,6 +42,7 @@ export function useLive<T>(load: () => Promise<T>, deps: unknown[], live = true)
     setLoading(true);
     do {
       again.current = false;
+      lastStart.current = Date.now();
       try {
         const value = await loadRef.current();
         if (alive.current) {
@@ -63,8 +68,23 @@ export function useLive<T>(load: () => Promise<T>, deps: unknown[], live = true)
 
   useEffect(() => {
     if (!live) return;
-    return backend.onDbChanged(() => void run());
-  }, [backend, live, run]);
+    const off = backend.onDbChanged(() => {
+      const wait = lastStart.current + minGapMs - Date.now();
+      if (wait <= 0) {
+        void run();
+      } else if (!pending.current) {
+        pending.current = setTimeout(() => {
+          pending.current = null;
+          void run();
+        }, wait);
+      }
+    });
+    return () => {
+      off();
+      if (pending.current) clearTimeout(pending.current);
+      pending.current = null;
+    };
+  }, [backend, live, run, minGapMs]);
 
   return { data, error, loading, reload: () => void run() };
 }

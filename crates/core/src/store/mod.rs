@@ -13,6 +13,7 @@ mod control;
 mod discord;
 mod engines;
 mod messages;
+mod pages;
 mod priority;
 mod rows;
 mod stats;
