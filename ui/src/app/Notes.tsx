@@ -2,6 +2,7 @@
 // fade after a few seconds.
 
 import type { Note } from "../shared/context";
+import { Text } from "../shared/Text";
 
 export function Notes({ notes, dismiss }: { notes: Note[]; dismiss: (id: number) => void }) {
   return (
@@ -10,7 +11,9 @@ export function Notes({ notes, dismiss }: { notes: Note[]; dismiss: (id: number)
         <div key={n.id} class={`note note-${n.tone}`} role={n.tone === "error" ? "alert" : "status"}>
           <div>
             <strong>{n.title}</strong>
-            <p>{n.message}</p>
+            <p>
+              <Text value={n.message} />
+            </p>
           </div>
           <button class="ghost" aria-label="Dismiss" onClick={() => dismiss(n.id)}>
             ×

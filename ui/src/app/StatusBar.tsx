@@ -4,6 +4,7 @@ import type { Status } from "../backend/types";
 import { useAction } from "../shared/hooks";
 import { useBackend } from "../shared/context";
 import { formatTime } from "../shared/format";
+import { Text } from "../shared/Text";
 import { statusView } from "./statusView";
 
 export function StatusBar({ status }: { status: Status | undefined }) {
@@ -19,7 +20,11 @@ export function StatusBar({ status }: { status: Status | undefined }) {
         <span class="dot" />
         {view.label}
       </div>
-      {view.detail && <span class="status-detail">{view.detail}</span>}
+      {view.detail && (
+        <span class="status-detail" title={view.detail}>
+          <Text value={view.detail} />
+        </span>
+      )}
       <span class="spacer" />
       {status.display && <span class="display" title="The display messages are typed on">{status.display}</span>}
       {paused ? (

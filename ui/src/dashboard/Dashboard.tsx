@@ -6,6 +6,7 @@ import { statusView } from "../app/statusView";
 import { useBackend } from "../shared/context";
 import { formatDuration, formatTime, stateLabel } from "../shared/format";
 import { useLive } from "../shared/hooks";
+import { Text } from "../shared/Text";
 import { Empty, ErrorBox, ScreenHeader } from "../shared/ui";
 import { stateSegments, timelineBars } from "./charts";
 
@@ -54,7 +55,9 @@ export function Dashboard({ status }: { status: Status | undefined }) {
               <p class="big-state">
                 Discord bot: {bot.data.state === "not_configured" ? "not configured" : "configured, runs outside this window"}
               </p>
-              <p class="muted">{bot.data.detail}.</p>
+              <p class="muted">
+                <Text value={bot.data.detail} />.
+              </p>
             </>
           )}
         </div>

@@ -9,6 +9,7 @@ import { describeBatch } from "../queue/queueModel";
 import { useBackend } from "../shared/context";
 import { excerpt, formatTime, plural } from "../shared/format";
 import { useAction, useLive } from "../shared/hooks";
+import { Text } from "../shared/Text";
 import { Empty, ErrorBox, ScreenHeader } from "../shared/ui";
 import { selectionAfter } from "./selection";
 
@@ -99,7 +100,7 @@ export function DeadLetters() {
                 <td class="strong">{m.recipient}</td>
                 <td>{formatTime(m.updated_at)}</td>
                 <td class="reason">
-                  <span class="mono">{m.last_error_code ?? "—"}</span> {m.last_error ?? ""}
+                  <span class="mono">{m.last_error_code ?? "—"}</span> <Text value={m.last_error ?? ""} />
                 </td>
                 <td class="num">{m.attempts}</td>
                 <td title={m.body}>{excerpt(m.body, 50)}</td>

@@ -7,6 +7,7 @@ import { canCancel } from "../queue/queueModel";
 import { useBackend } from "../shared/context";
 import { formatDuration, formatTime } from "../shared/format";
 import { useAction, useLive } from "../shared/hooks";
+import { Text } from "../shared/Text";
 import { ErrorBox, ScreenHeader, StateBadge } from "../shared/ui";
 import { describeBatch } from "../queue/queueModel";
 
@@ -70,7 +71,7 @@ function Detail({ detail }: { detail: MessageDetail }) {
             <>
               <dt>Last error</dt>
               <dd class="tone-error">
-                {m.last_error_code}: {m.last_error}
+                {m.last_error_code}: <Text value={m.last_error} />
               </dd>
             </>
           )}
@@ -120,7 +121,7 @@ function Detail({ detail }: { detail: MessageDetail }) {
                 <td class="num">{a.duration_ms === null ? "—" : formatDuration(a.duration_ms)}</td>
                 <td class="mono">{a.error_code ?? ""}</td>
                 <td>
-                  {a.detail ?? ""}
+                  <Text value={a.detail ?? ""} />
                   {a.retryable === false && a.outcome === "failed" ? " (not retried)" : ""}
                 </td>
               </tr>

@@ -6,6 +6,7 @@ import type { MessageState } from "../backend/types";
 import type { BackendError } from "../backend/errors";
 import { errorTitle } from "../backend/errors";
 import { stateLabel } from "./format";
+import { Text } from "./Text";
 
 export function StateBadge({ state }: { state: MessageState }) {
   return <span class={`badge state-${state}`}>{stateLabel(state)}</span>;
@@ -26,7 +27,7 @@ export function ErrorBox({ error, children }: { error: BackendError | undefined;
   if (!error) return null;
   return (
     <div class="error-box" role="alert" data-code={error.code}>
-      <strong>{errorTitle(error.code)}:</strong> {error.message}
+      <strong>{errorTitle(error.code)}:</strong> <Text value={error.message} />
       {children}
     </div>
   );
