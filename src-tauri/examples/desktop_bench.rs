@@ -67,7 +67,8 @@ fn start(xvfb: &Xvfb, app: &Path, home: &Path) -> (Child, Duration, u64) {
             return (child, elapsed, own);
         }
     }
-    panic!("the app exited before its first screen was interactive");
+    let status = child.wait();
+    panic!("the app exited before its first screen was interactive: {status:?}");
 }
 
 /// The process and every descendant (WebKit runs its web and network processes as children).

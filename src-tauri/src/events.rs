@@ -135,6 +135,8 @@ impl Changes {
                     tracing::warn!("cannot follow database changes: {text}");
                     self.last_error = Some(text);
                 }
+                // Start over with a new connection; its first look reloads everything.
+                self.watcher = None;
             }
         }
     }

@@ -8,9 +8,9 @@
 //! once the cause is gone.
 //!
 //! The engine runs on its own thread with its own single-threaded runtime and its own
-//! [`Store`] (a second set of connections to the same file, as another process would have).
-//! Its future need not be `Send`, and a slow delivery never competes with the window's
-//! commands for the UI runtime's two worker threads.
+//! [`Store`] (a second set of connections to the same file, as another process would have):
+//! a slow delivery never competes with the window's commands for the UI runtime's worker
+//! threads, and a busy UI never delays a keystroke.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -152,9 +152,22 @@ pub async fn supervise(desktop: Desktop, connect: Connect, retry: Duration) {
         let _ = forward.await;
         desktop.set_waker(None);
         drop(engine);
-        if let Err(e) = result {
-            failed(&desktop, format!("delivery stopped: {e}"), retry_in_ms);
-            pause_or_stop(desktop.shutdown_signal(), retry).await;
+        match result {
+            Ok(_) if desktop.is_shutting_down() => {}
+            // Run until shutdown only returns early on an error; anything else is a bug, and
+            // restarting after a pause keeps it from spinning.
+            Ok(_) => {
+                failed(
+                    &desktop,
+                    "the delivery engine stopped by itself".into(),
+                    retry_in_ms,
+                );
+                pause_or_stop(desktop.shutdown_signal(), retry).await;
+            }
+            Err(e) => {
+                failed(&desktop, format!("delivery stopped: {e}"), retry_in_ms);
+                pause_or_stop(desktop.shutdown_signal(), retry).await;
+            }
         }
     }
     if let Some(store) = store {

@@ -38,9 +38,8 @@ async fn with_display<T: Send + 'static>(
 
 /// Where the pointer is now (the add form's "capture" fills x and y with it).
 #[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub async fn pointer_position(state: State<'_, Desktop>) -> CommandResult<Point> {
-    let _ = &state;
+#[tracing::instrument(err)]
+pub async fn pointer_position() -> CommandResult<Point> {
     with_display(|d| d.pointer()).await
 }
 
