@@ -93,6 +93,16 @@ impl Drop for Driver {
     }
 }
 
+/// Run xdotool on the test's display (the operator's hand on the mouse); returns its output.
+fn xdotool(xvfb: &Xvfb, args: &[&str]) -> String {
+    let out = xvfb
+        .command("xdotool")
+        .args(args)
+        .output()
+        .expect("run xdotool (Debian package xdotool)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn which(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join(program).is_file()))
@@ -283,6 +293,28 @@ fn run(s: &Session, xvfb: &Xvfb, term: &XtermCat, db: &Path) -> Result<(), Strin
 
     // The command line's messages show up in the queue and the app delivers them; the
     // emergency stop holds them.
+    // Capture stores where the pointer is after the countdown; Show moves the pointer there.
+    let (cx, cy) = (term.rect().x + 100, term.rect().y + 150);
+    go(s, "agents")?;
+    s.click(&s.find("[data-agent=Term] .row-actions button:nth-child(3)")?)?;
+    s.wait_text(
+        "[data-testid=capture-countdown]",
+        "Move the pointer over",
+        SHORT,
+    )?;
+    xdotool(xvfb, &["mousemove", &cx.to_string(), &cy.to_string()]);
+    s.wait_text("[data-agent=Term]", &format!("{cx}, {cy}"), SHORT)?;
+    xdotool(xvfb, &["mousemove", "5", "5"]);
+    s.click(&s.find("[data-agent=Term] .row-actions button:nth-child(2)")?)?;
+    s.wait(
+        &format!("the pointer to be shown at ({cx}, {cy})"),
+        SHORT,
+        |_| {
+            let at = xdotool(xvfb, &["getmouselocation", "--shell"]);
+            (at.contains(&format!("X={cx}\n")) && at.contains(&format!("Y={cy}\n"))).then_some(())
+        },
+    )?;
+
     let cli = block_on(other_process(db));
     go(s, "queue")?;
     s.click(&s.find("[data-testid=emergency-stop]")?)?;

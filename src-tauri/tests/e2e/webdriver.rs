@@ -91,19 +91,32 @@ impl Session {
         value(what, self.agent.get(format!("{}{path}", self.url)).call())
     }
 
+    /// The first element matching `css`, waiting up to 5 s for it to appear: screens render
+    /// after their data arrives.
     pub fn find(&self, css: &str) -> Result<Element, String> {
-        let v = self.post(
-            &format!("find {css}"),
-            "/element",
-            json!({"using": "css selector", "value": css}),
-        )?;
-        let id = v[ELEMENT]
-            .as_str()
-            .ok_or_else(|| format!("find {css}: {v}"))?;
-        Ok(Element {
-            id: id.to_string(),
-            what: css.to_string(),
-        })
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let found = self.post(
+                &format!("find {css}"),
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            );
+            match found {
+                Ok(v) => {
+                    let id = v[ELEMENT]
+                        .as_str()
+                        .ok_or_else(|| format!("find {css}: {v}"))?;
+                    return Ok(Element {
+                        id: id.to_string(),
+                        what: css.to_string(),
+                    });
+                }
+                Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     pub fn find_all(&self, css: &str) -> Result<Vec<Element>, String> {
