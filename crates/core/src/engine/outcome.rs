@@ -12,7 +12,10 @@ pub enum ErrorCode {
     OffScreen,
     /// Another delivery held the display for too long.
     DisplayBusy,
-    /// The window did not take keyboard focus after the click.
+    /// The window under the agent's point is not the agent's window (or there is none):
+    /// nothing was clicked or typed.
+    WrongWindow,
+    /// The window did not take keyboard focus after the click: nothing was typed.
     FocusFailed,
     /// The display failed a request.
     InputFailed,
@@ -22,7 +25,8 @@ pub enum ErrorCode {
     PasteNotRead,
     /// The clipboard could not be used.
     ClipboardFailed,
-    /// Delivery was paused (emergency stop) before the message was submitted.
+    /// Delivery was paused (emergency stop, or the pointer pushed into a screen corner) before
+    /// the message was submitted.
     Stopped,
 }
 
@@ -32,6 +36,7 @@ impl ErrorCode {
             ErrorCode::DisplayUnavailable => "DISPLAY_UNAVAILABLE",
             ErrorCode::OffScreen => "OFF_SCREEN",
             ErrorCode::DisplayBusy => "DISPLAY_BUSY",
+            ErrorCode::WrongWindow => "WRONG_WINDOW",
             ErrorCode::FocusFailed => "FOCUS_FAILED",
             ErrorCode::InputFailed => "INPUT_FAILED",
             ErrorCode::Untypable => "UNTYPABLE",
@@ -74,6 +79,7 @@ impl From<InputError> for DeliveryError {
             InputError::Untypable(_) => ErrorCode::Untypable,
             InputError::PasteNotRead(_) => ErrorCode::PasteNotRead,
             InputError::Clipboard(_) => ErrorCode::ClipboardFailed,
+            InputError::Stopped(why) => return DeliveryError::new(ErrorCode::Stopped, why.clone()),
         };
         DeliveryError::new(code, e.to_string())
     }

@@ -8,14 +8,22 @@
 //!
 //! Every method blocks; the engine owns one `Input` on a dedicated thread (see
 //! [`thread::InputThread`]), so at most one delivery in this process touches the devices.
+//!
+//! Besides driving the devices, the seam answers the questions that keep deliveries safe:
+//! which window is at a point or has the focus, how long the operator has been idle, and an
+//! [`Observer`] that another thread polls while the input thread is busy typing. A driver
+//! says which of these it really answers with [`Input::supports`]; the engine skips (and
+//! says it skips) what a platform cannot check, rather than pretend.
 
 mod keys;
 pub mod recording;
+mod stop;
 pub mod thread;
 #[cfg(target_os = "linux")]
 pub mod x11;
 
 pub use keys::{Chord, Key, ParseChordError};
+pub use stop::Stop;
 
 use std::time::Duration;
 
@@ -35,6 +43,65 @@ pub fn connect(display: Option<&str>) -> Result<Box<dyn Input>, InputError> {
             "Switchboard can drive the mouse and keyboard only on Linux with X11 so far".into(),
         ))
     }
+}
+
+/// What this platform's driver supports, known without connecting (for `agent show`).
+pub fn platform_support() -> Support {
+    if cfg!(target_os = "linux") {
+        Support::ALL
+    } else {
+        Support::NONE
+    }
+}
+
+/// Which of the safety checks a driver really performs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Support {
+    /// `window_at` and `focused_window` identify real windows (the WRONG_WINDOW and
+    /// FOCUS_FAILED checks).
+    pub windows: bool,
+    /// `operator_idle` tells the operator's input from Switchboard's.
+    pub operator_idle: bool,
+    /// Keyboard focus can be given to a window and given back.
+    pub focus: bool,
+    /// `screenshot` works (visual receipts).
+    pub screenshots: bool,
+}
+
+impl Support {
+    pub const ALL: Support = Support {
+        windows: true,
+        operator_idle: true,
+        focus: true,
+        screenshots: true,
+    };
+    pub const NONE: Support = Support {
+        windows: false,
+        operator_idle: false,
+        focus: false,
+        screenshots: false,
+    };
+}
+
+/// Keyboard focus as it was before a delivery, to be given back after it. The value is the
+/// platform's: on X11 the focus window's id, or 1 for PointerRoot (focus follows the pointer)
+/// and 0 for none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SavedFocus(pub u64);
+
+/// An 8-bit RGB image, rows top to bottom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    pub width: u32,
+    pub height: u32,
+    pub rgb: Vec<u8>,
+}
+
+/// A second, read-only view of the display, polled from another thread while the input
+/// thread types: the engine's watcher uses it to notice the pointer pushed into a corner.
+pub trait Observer: Send {
+    fn pointer(&mut self) -> Result<Point, InputError>;
+    fn screens(&mut self) -> Result<Vec<Rect>, InputError>;
 }
 
 /// A point in virtual-screen coordinates. Negative values are valid: a monitor left of or above
@@ -108,6 +175,9 @@ pub enum InputError {
     /// The clipboard could not be taken or restored.
     #[error("clipboard: {0}")]
     Clipboard(String),
+    /// The engine's [`Stop`] was requested: the action was not taken.
+    #[error("stopped: {0}")]
+    Stopped(String),
 }
 
 /// The mouse, keyboard, clipboard and screen layout of one display.
@@ -141,4 +211,42 @@ pub trait Input: Send {
     fn window_at(&mut self, p: Point) -> Result<Option<WindowInfo>, InputError>;
     /// The top-level window holding keyboard focus, if any.
     fn focused_window(&mut self) -> Result<Option<WindowInfo>, InputError>;
+
+    // The methods below have defaults so that a new platform's driver compiles with the
+    // primitives alone; `supports` tells the engine which checks the defaults leave out.
+
+    /// Which safety checks this driver performs.
+    fn supports(&self) -> Support {
+        Support::NONE
+    }
+    /// The flag to check before each action and between chunks of typed text; once it is
+    /// requested, actions fail with [`InputError::Stopped`] (a driver that types everything in
+    /// one call cannot be interrupted mid-text).
+    fn set_stop(&mut self, _stop: Stop) {}
+    /// How long since the operator (not Switchboard, in any process) last used the mouse or
+    /// keyboard; `None` when this driver cannot tell.
+    fn operator_idle(&mut self) -> Result<Option<Duration>, InputError> {
+        Ok(None)
+    }
+    /// A second view of the display for the engine's watcher; `None` when there is none.
+    fn observer(&mut self) -> Result<Option<Box<dyn Observer>>, InputError> {
+        Ok(None)
+    }
+    /// Give `window` the keyboard focus, when clicking into it did not.
+    fn activate(&mut self, _window: &WindowInfo) -> Result<(), InputError> {
+        Ok(())
+    }
+    /// Where the keyboard focus is now, to give it back later.
+    fn save_focus(&mut self) -> Result<Option<SavedFocus>, InputError> {
+        Ok(None)
+    }
+    /// Put the keyboard focus back as [`Input::save_focus`] found it.
+    fn restore_focus(&mut self, _saved: SavedFocus) -> Result<(), InputError> {
+        Ok(())
+    }
+    /// What the screen shows in `area` (clipped to the screen); `None` when this driver
+    /// cannot take screenshots.
+    fn screenshot(&mut self, _area: Rect) -> Result<Option<Image>, InputError> {
+        Ok(None)
+    }
 }

@@ -1,11 +1,17 @@
 //! An [`Input`] that touches nothing and records every call: the engine's unit tests assert on
 //! what it recorded, and `switchboard deliver --dry-run` prints it.
+//!
+//! Tests script what the "display" answers through the [`Recorder`]: the windows found at the
+//! point and holding the focus, the operator's idle time, and where the operator puts the
+//! pointer (which the engine's watcher sees through [`Input::observer`]).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{Chord, Input, InputError, Point, Rect, WindowInfo};
+use super::{
+    Chord, Image, Input, InputError, Observer, Point, Rect, SavedFocus, Stop, Support, WindowInfo,
+};
 
 /// One call the engine made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +21,11 @@ pub enum Action {
     Press(Chord),
     Type(String),
     Paste(String, Chord),
+    /// Keyboard focus given to this window because the click did not give it.
+    Activate(u64),
+    /// Keyboard focus given back after a delivery.
+    RestoreFocus(SavedFocus),
+    Screenshot(Rect),
 }
 
 impl std::fmt::Display for Action {
@@ -27,7 +38,20 @@ impl std::fmt::Display for Action {
             Action::Paste(t, c) => {
                 write!(f, "paste {} characters with {c}: {t:?}", t.chars().count())
             }
+            Action::Activate(w) => write!(f, "give keyboard focus to window {w:#x}"),
+            Action::RestoreFocus(_) => write!(f, "give keyboard focus back"),
+            Action::Screenshot(r) => write!(f, "take a screenshot of {r}"),
         }
+    }
+}
+
+/// The window every lookup finds unless a test scripts another.
+pub fn default_window() -> WindowInfo {
+    WindowInfo {
+        id: 1,
+        class: "Recording".into(),
+        title: "recording".into(),
+        pid: None,
     }
 }
 
@@ -47,6 +71,12 @@ struct State {
     on_action: Option<Hook>,
     /// Errors to return from the next calls that can fail, oldest first.
     failures: VecDeque<InputError>,
+    /// Scripted answers, oldest first; when none is left, the default window / a long idle.
+    windows_at: VecDeque<Option<WindowInfo>>,
+    focused: VecDeque<Option<WindowInfo>>,
+    idle: VecDeque<Option<Duration>>,
+    pointer: Option<Point>,
+    focus: Option<u64>,
 }
 
 impl Recorder {
@@ -65,6 +95,26 @@ impl Recorder {
     /// Run `f` after every action from now on, on the input thread.
     pub fn on_action(&self, f: impl FnMut(&Action) + Send + 'static) {
         self.lock().on_action = Some(Box::new(f));
+    }
+    /// What the next calls of `window_at` answer, in order (`None`: no window there).
+    pub fn windows_at(&self, answers: impl IntoIterator<Item = Option<WindowInfo>>) {
+        self.lock().windows_at.extend(answers);
+    }
+    /// What the next calls of `focused_window` answer, in order.
+    pub fn focused(&self, answers: impl IntoIterator<Item = Option<WindowInfo>>) {
+        self.lock().focused.extend(answers);
+    }
+    /// What the next calls of `operator_idle` answer, in order (`None`: cannot tell).
+    pub fn idle(&self, answers: impl IntoIterator<Item = Option<Duration>>) {
+        self.lock().idle.extend(answers);
+    }
+    /// The operator moves the pointer to `p`.
+    pub fn set_pointer(&self, p: Point) {
+        self.lock().pointer = Some(p);
+    }
+    /// Where the pointer is.
+    pub fn pointer(&self) -> Point {
+        self.lock().pointer.unwrap_or(START)
     }
     /// The text that reached the target, as a person would see it: typed and pasted text, and
     /// a `\n` for every press of `newline`.
@@ -85,12 +135,15 @@ impl Recorder {
     }
 }
 
+/// Where the pointer starts: the middle of the default screen, away from the corners that
+/// stop delivery.
+const START: Point = Point { x: 960, y: 540 };
+
 /// Records calls instead of performing them. The screen is one 1920x1080 monitor unless set.
 pub struct RecordingInput {
     recorder: Recorder,
     screens: Vec<Rect>,
-    pointer: Point,
-    window: Option<WindowInfo>,
+    stop: Stop,
 }
 
 impl RecordingInput {
@@ -104,13 +157,7 @@ impl RecordingInput {
                 width: 1920,
                 height: 1080,
             }],
-            pointer: Point { x: 0, y: 0 },
-            window: Some(WindowInfo {
-                id: 1,
-                class: "Recording".into(),
-                title: "recording".into(),
-                pid: None,
-            }),
+            stop: Stop::default(),
         };
         (input, recorder)
     }
@@ -121,6 +168,7 @@ impl RecordingInput {
     }
 
     fn act(&mut self, action: Action) -> Result<(), InputError> {
+        self.stop.check()?;
         let mut state = self.recorder.lock();
         if let Some(e) = state.failures.pop_front() {
             return Err(e);
@@ -148,11 +196,11 @@ impl Input for RecordingInput {
         Ok(self.screens.clone())
     }
     fn pointer(&mut self) -> Result<Point, InputError> {
-        Ok(self.pointer)
+        Ok(self.recorder.pointer())
     }
     fn move_to(&mut self, p: Point) -> Result<(), InputError> {
         self.act(Action::MoveTo(p))?;
-        self.pointer = p;
+        self.recorder.set_pointer(p);
         Ok(())
     }
     fn click(&mut self) -> Result<(), InputError> {
@@ -177,9 +225,72 @@ impl Input for RecordingInput {
         self.act(Action::Paste(text.to_string(), chord))
     }
     fn window_at(&mut self, _p: Point) -> Result<Option<WindowInfo>, InputError> {
-        Ok(self.window.clone())
+        let next = self.recorder.lock().windows_at.pop_front();
+        Ok(next.unwrap_or_else(|| Some(default_window())))
     }
     fn focused_window(&mut self) -> Result<Option<WindowInfo>, InputError> {
-        Ok(self.window.clone())
+        let mut state = self.recorder.lock();
+        if let Some(answer) = state.focused.pop_front() {
+            return Ok(answer);
+        }
+        let window = default_window();
+        Ok(Some(match state.focus {
+            Some(id) => WindowInfo { id, ..window },
+            None => window,
+        }))
+    }
+    fn supports(&self) -> Support {
+        Support::ALL
+    }
+    fn set_stop(&mut self, stop: Stop) {
+        self.stop = stop;
+    }
+    fn operator_idle(&mut self) -> Result<Option<Duration>, InputError> {
+        let next = self.recorder.lock().idle.pop_front();
+        Ok(next.unwrap_or(Some(Duration::from_secs(3600))))
+    }
+    fn observer(&mut self) -> Result<Option<Box<dyn Observer>>, InputError> {
+        Ok(Some(Box::new(RecordingObserver {
+            recorder: self.recorder.clone(),
+            screens: self.screens.clone(),
+        })))
+    }
+    fn activate(&mut self, window: &WindowInfo) -> Result<(), InputError> {
+        self.act(Action::Activate(window.id))?;
+        self.recorder.lock().focus = Some(window.id);
+        Ok(())
+    }
+    fn save_focus(&mut self) -> Result<Option<SavedFocus>, InputError> {
+        Ok(Some(SavedFocus(self.recorder.lock().focus.unwrap_or(1))))
+    }
+    fn restore_focus(&mut self, saved: SavedFocus) -> Result<(), InputError> {
+        self.act(Action::RestoreFocus(saved))?;
+        self.recorder.lock().focus = Some(saved.0);
+        Ok(())
+    }
+    fn screenshot(&mut self, area: Rect) -> Result<Option<Image>, InputError> {
+        self.act(Action::Screenshot(area))?;
+        let pixels = (area.width * area.height * 3) as usize;
+        Ok(Some(Image {
+            width: area.width,
+            height: area.height,
+            rgb: vec![0x80; pixels],
+        }))
+    }
+}
+
+/// What the engine's watcher sees of a [`RecordingInput`]: the pointer as the test or the
+/// engine last put it.
+struct RecordingObserver {
+    recorder: Recorder,
+    screens: Vec<Rect>,
+}
+
+impl Observer for RecordingObserver {
+    fn pointer(&mut self) -> Result<Point, InputError> {
+        Ok(self.recorder.pointer())
+    }
+    fn screens(&mut self) -> Result<Vec<Rect>, InputError> {
+        Ok(self.screens.clone())
     }
 }

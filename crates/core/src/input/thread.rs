@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::oneshot;
 
-use super::{Input, InputError};
+use super::{Input, InputError, Support};
 
 type Job = Box<dyn FnOnce(&mut dyn Input) + Send>;
 
@@ -17,6 +17,7 @@ pub struct InputThread {
     thread: Option<JoinHandle<()>>,
     name: &'static str,
     display: String,
+    supports: Support,
 }
 
 impl InputThread {
@@ -24,6 +25,7 @@ impl InputThread {
         let (tx, rx) = mpsc::channel::<Job>();
         let name = input.name();
         let display = input.display();
+        let supports = input.supports();
         let thread = std::thread::Builder::new()
             .name("switchboard-input".into())
             .spawn(move || {
@@ -36,6 +38,7 @@ impl InputThread {
             thread: Some(thread),
             name,
             display,
+            supports,
         })
     }
 
@@ -45,6 +48,11 @@ impl InputThread {
 
     pub fn display(&self) -> &str {
         &self.display
+    }
+
+    /// Which safety checks the driver performs (see [`Input::supports`]).
+    pub fn supports(&self) -> Support {
+        self.supports
     }
 
     /// Run `f` on the input thread and wait for its result. A panic in the driver becomes an

@@ -4,7 +4,7 @@
 use x11rb::connection::{Connection, RequestConnection};
 use x11rb::errors::{ConnectionError, ReplyError, ReplyOrIdError};
 use x11rb::protocol::xproto::Window;
-use x11rb::protocol::{randr, xkb, xtest};
+use x11rb::protocol::{randr, screensaver, xkb, xtest};
 use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
 
@@ -23,6 +23,8 @@ x11rb::atom_manager! {
         WM_STATE,
         _NET_WM_NAME,
         _NET_WM_PID,
+        _NET_ACTIVE_WINDOW,
+        _NET_SUPPORTING_WM_CHECK,
         // Where previous selection contents are delivered to us when we read them.
         SWITCHBOARD_SELECTION,
         // Appended to (with zero bytes) to obtain a server timestamp from the PropertyNotify.
@@ -43,6 +45,8 @@ pub(super) struct Display {
     pub has_xkb: bool,
     /// RandR 1.5 (GetMonitors) is usable.
     pub has_monitors: bool,
+    /// MIT-SCREEN-SAVER is usable (the server's idle time).
+    pub has_screensaver: bool,
 }
 
 /// The display name to connect to, or the error that tells the user how to get one.
@@ -122,6 +126,16 @@ impl Display {
                 (v.major_version, v.minor_version) >= (1, 5)
             }
         };
+        let has_screensaver = match conn
+            .extension_information(screensaver::X11_EXTENSION_NAME)
+            .ctx("MIT-SCREEN-SAVER")?
+        {
+            None => false,
+            Some(_) => screensaver::query_version(&conn, 1, 1)
+                .ctx("MIT-SCREEN-SAVER")?
+                .reply()
+                .is_ok(),
+        };
         // Ask for BIG-REQUESTS now so that the first paste does not pay for it.
         conn.prefetch_maximum_request_bytes();
 
@@ -132,6 +146,7 @@ impl Display {
             atoms,
             has_xkb,
             has_monitors,
+            has_screensaver,
         })
     }
 

@@ -23,8 +23,11 @@
 //!   trip, so when it returns the server has processed everything (which is what the engine
 //!   records as a phase being reached).
 
+mod capture;
 mod chord;
 mod connection;
+mod focus;
+mod idle;
 mod keymap;
 mod modifiers;
 mod owner;
@@ -38,10 +41,13 @@ mod xtest;
 use std::time::Duration;
 
 use connection::Display;
+use idle::Activity;
 use owner::SelectionOwner;
 use typing::Typist;
 
-use super::{Chord, Input, InputError, Point, Rect, WindowInfo};
+use super::{
+    Chord, Image, Input, InputError, Observer, Point, Rect, SavedFocus, Stop, Support, WindowInfo,
+};
 
 /// Tunables of [`X11Input`]. The defaults are what the end-to-end tests measure against.
 #[derive(Debug, Clone)]
@@ -105,6 +111,10 @@ pub struct X11Input {
     /// Started by the first paste: a connection and a thread nobody needs for typing.
     owner: Option<SelectionOwner>,
     options: X11Options,
+    stop: Stop,
+    /// When Switchboard (any process) and the operator last used this display's devices.
+    activity: Activity,
+    held: Option<idle::Held>,
 }
 
 impl X11Input {
@@ -128,7 +138,22 @@ impl X11Input {
             }),
             owner: None,
             options,
+            stop: Stop::default(),
+            activity: Activity::for_display(&name),
+            held: None,
         })
+    }
+
+    /// Check the stop flag, run one action, and note that Switchboard used the devices (also
+    /// when the action failed half-way: some events may have been sent).
+    fn act<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, InputError>,
+    ) -> Result<T, InputError> {
+        self.stop.check()?;
+        let result = f(self);
+        self.activity.sent();
+        result
     }
 
     /// How many keycodes are free for characters the layout lacks (spare ones plus those this
@@ -152,16 +177,21 @@ impl Input for X11Input {
         pointer::pointer(&self.display)
     }
     fn move_to(&mut self, p: Point) -> Result<(), InputError> {
-        pointer::move_to(&self.display, p)
+        self.act(|me| {
+            // A key left down by a program that died repeats (autorepeat) into whatever window
+            // gets the focus: release it before the pointer brings the focus to the agent.
+            modifiers::release_held_keys(&me.display)?;
+            pointer::move_to(&me.display, p)
+        })
     }
     fn click(&mut self) -> Result<(), InputError> {
-        pointer::click(&self.display)
+        self.act(|me| pointer::click(&me.display))
     }
     fn press(&mut self, chord: Chord) -> Result<(), InputError> {
-        chord::press(&self.display, chord)
+        self.act(|me| chord::press(&me.display, chord))
     }
     fn type_text(&mut self, text: &str) -> Result<(), InputError> {
-        self.typist.type_text(&self.display, text)
+        self.act(|me| me.typist.type_text(&me.display, text, &me.stop))
     }
     fn paste(
         &mut self,
@@ -173,17 +203,48 @@ impl Input for X11Input {
             read: read_timeout,
             previous: self.options.previous_clipboard_timeout,
         };
-        let owner = match &mut self.owner {
-            Some(owner) => owner,
-            slot @ None => slot.insert(SelectionOwner::start(&self.display.name)?),
-        };
-        paste::paste(&self.display, owner, text, chord, &timeouts)
+        self.act(|me| {
+            let owner = match &mut me.owner {
+                Some(owner) => owner,
+                slot @ None => slot.insert(SelectionOwner::start(&me.display.name)?),
+            };
+            paste::paste(&me.display, owner, text, chord, &timeouts)
+        })
     }
     fn window_at(&mut self, p: Point) -> Result<Option<WindowInfo>, InputError> {
         windows::window_at(&self.display, p)
     }
     fn focused_window(&mut self) -> Result<Option<WindowInfo>, InputError> {
         windows::focused_window(&self.display)
+    }
+    fn supports(&self) -> Support {
+        Support {
+            operator_idle: self.display.has_screensaver,
+            ..Support::ALL
+        }
+    }
+    fn set_stop(&mut self, stop: Stop) {
+        self.stop = stop;
+    }
+    fn operator_idle(&mut self) -> Result<Option<Duration>, InputError> {
+        idle::operator_idle(&self.display, &self.activity, &mut self.held)
+    }
+    fn observer(&mut self) -> Result<Option<Box<dyn Observer>>, InputError> {
+        let d = Display::open(&self.display.name, false)?;
+        Ok(Some(Box::new(pointer::X11Observer { d })))
+    }
+    fn activate(&mut self, window: &WindowInfo) -> Result<(), InputError> {
+        self.stop.check()?;
+        focus::activate(&self.display, window)
+    }
+    fn save_focus(&mut self) -> Result<Option<SavedFocus>, InputError> {
+        focus::save(&self.display).map(Some)
+    }
+    fn restore_focus(&mut self, saved: SavedFocus) -> Result<(), InputError> {
+        focus::restore(&self.display, saved)
+    }
+    fn screenshot(&mut self, area: Rect) -> Result<Option<Image>, InputError> {
+        capture::screenshot(&self.display, area)
     }
 }
 

@@ -112,7 +112,7 @@ pub(super) fn restore(d: &Display, saved: SavedLocks) -> Result<(), InputError> 
     Ok(())
 }
 
-fn release_held_keys(d: &Display) -> Result<(), InputError> {
+pub(super) fn release_held_keys(d: &Display) -> Result<(), InputError> {
     let step = "releasing held keys";
     let keys = d.conn.query_keymap().ctx(step)?.reply().ctx(step)?.keys;
     let is_down = |k: u8| keys[usize::from(k / 8)] & (1 << (k % 8)) != 0;

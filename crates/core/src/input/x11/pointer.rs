@@ -72,7 +72,7 @@ pub(super) fn screens(d: &Display) -> Result<Vec<Rect>, InputError> {
 }
 
 /// The root window's current size (RandR may have resized it since we connected).
-fn root_rect(d: &Display) -> Result<Rect, InputError> {
+pub(super) fn root_rect(d: &Display) -> Result<Rect, InputError> {
     let step = "reading the screen size";
     let g = d.conn.get_geometry(d.root).ctx(step)?.reply().ctx(step)?;
     Ok(Rect {
@@ -81,4 +81,19 @@ fn root_rect(d: &Display) -> Result<Rect, InputError> {
         width: u32::from(g.width),
         height: u32::from(g.height),
     })
+}
+
+/// The pointer and layout on a connection of its own, polled by the engine's watcher while
+/// the driver's connection is busy typing.
+pub(super) struct X11Observer {
+    pub d: Display,
+}
+
+impl crate::input::Observer for X11Observer {
+    fn pointer(&mut self) -> Result<Point, InputError> {
+        pointer(&self.d)
+    }
+    fn screens(&mut self) -> Result<Vec<Rect>, InputError> {
+        screens(&self.d)
+    }
 }

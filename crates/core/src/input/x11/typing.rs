@@ -17,7 +17,7 @@ use x11rb::protocol::xproto::ConnectionExt as _;
 use super::connection::{Ctx, Display};
 use super::keymap::{Keymap, NO_SYMBOL, SHIFT, char_keysym};
 use super::{modifiers, xtest};
-use crate::input::InputError;
+use crate::input::{InputError, Stop};
 
 /// A character we bound to a spare keycode.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,9 @@ impl Typist {
         }
     }
 
-    pub fn type_text(&mut self, d: &Display, text: &str) -> Result<(), InputError> {
+    /// Type `text`; `stop` is checked every `sync_every` characters (a few milliseconds), and
+    /// once it is requested nothing more is sent and `Stopped` is returned.
+    pub fn type_text(&mut self, d: &Display, text: &str, stop: &Stop) -> Result<(), InputError> {
         let chars: Vec<char> = text.chars().collect();
         let keysyms = chars
             .iter()
@@ -100,9 +102,10 @@ impl Typist {
                 }
                 end += 1;
             }
-            typed = self
-                .bind(d, &mut map, &wanted)
-                .and_then(|()| self.send(d, &map, &chars[start..end], &keysyms[start..end]));
+            typed = stop
+                .check()
+                .and_then(|()| self.bind(d, &mut map, &wanted))
+                .and_then(|()| self.send(d, &map, &chars[start..end], &keysyms[start..end], stop));
             start = end;
         }
         // Restore Caps Lock and friends even when typing failed half-way.
@@ -111,14 +114,16 @@ impl Typist {
     }
 
     /// Queue the key events of one chunk, syncing every `sync_every` characters so the request
-    /// buffer stays small and `last_sent` times are true (and more often when a rate limit
-    /// needs finer steps). Returns after the final sync.
+    /// buffer stays small, `last_sent` times are true and a stop takes effect within a few
+    /// milliseconds (and more often when a rate limit needs finer steps). Returns after the
+    /// final sync.
     fn send(
         &mut self,
         d: &Display,
         map: &Keymap,
         chars: &[char],
         keysyms: &[u32],
+        stop: &Stop,
     ) -> Result<(), InputError> {
         let shift = map.modifier_keycode(SHIFT);
         let mut shift_down = false;
@@ -146,6 +151,14 @@ impl Typist {
             if (i + 1) % every == 0 {
                 d.sync()?;
                 self.mark_sent(&mut sent_bound);
+                if let Err(stopped) = stop.check() {
+                    // Never leave Shift down for the operator's next key.
+                    if let (true, Some(shift)) = (shift_down, shift) {
+                        xtest::key(d, shift, false)?;
+                        d.sync()?;
+                    }
+                    return Err(stopped);
+                }
                 if let Some(rate) = self.pace.max_rate {
                     let due = start + Duration::from_secs_f64((i + 1) as f64 / f64::from(rate));
                     std::thread::sleep(due.saturating_duration_since(Instant::now()));

@@ -82,7 +82,7 @@ fn top_level_at(d: &Display, p: Point) -> Result<Option<Window>, InputError> {
 }
 
 /// Climb from `w` to its ancestor that is a child of the root.
-fn top_level_of(d: &Display, mut w: Window) -> Result<Option<Window>, InputError> {
+pub(super) fn top_level_of(d: &Display, mut w: Window) -> Result<Option<Window>, InputError> {
     loop {
         let Some(tree) = alive(
             d.conn
@@ -105,7 +105,7 @@ fn top_level_of(d: &Display, mut w: Window) -> Result<Option<Window>, InputError
 }
 
 /// The client window at or below the top-level window `top`.
-fn client_of(d: &Display, top: Window) -> Result<Window, InputError> {
+pub(super) fn client_of(d: &Display, top: Window) -> Result<Window, InputError> {
     let mut first_with_class = None;
     let mut queue = VecDeque::from([(top, 0)]);
     while let Some((w, depth)) = queue.pop_front() {
