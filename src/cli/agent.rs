@@ -5,10 +5,10 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use switchboard_core::Store;
 use switchboard_core::input::{self, Chord, Point};
-use switchboard_core::model::{Agent, Clear, InputMode, InputProfile, SubmitKey};
-use switchboard_core::store::{AgentPatch, NewAgent};
+use switchboard_core::model::{Clear, InputMode, InputProfile, SeenWindow, SubmitKey, now_ms};
+use switchboard_core::store::{AgentPatch, AgentSafety, NewAgent};
 
-use super::output::{or_dash, table, time};
+use super::agent_view::{describe, list, window_note};
 use super::{CliResult, Failure, Out, exit};
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +94,28 @@ pub struct Details {
     /// Attempts before a message to it becomes a dead letter ("default": the global setting)
     #[arg(long, value_parser = parse_attempts)]
     max_attempts: Option<Option<u32>>,
+    /// Deliver only into a window whose WM_CLASS class matches: a glob (XTerm, *code*; any
+    /// case) or re:REGEX; "" clears. Without patterns, the window found at the point is used
+    #[arg(long, value_name = "PATTERN")]
+    window_class: Option<String>,
+    /// Deliver only into a window whose title matches ('*claude*', re:REGEX); "" clears
+    #[arg(long, value_name = "PATTERN")]
+    window_title: Option<String>,
+    /// Deliver into whatever window is under the point (no window check)
+    #[arg(long, conflicts_with = "check_window")]
+    any_window: bool,
+    /// Check the window under the point again (undoes --any-window)
+    #[arg(long)]
+    check_window: bool,
+    /// Least time between two deliveries to it, in ms ("default": the min_gap_ms setting)
+    #[arg(long, value_name = "MS", value_parser = parse_gap)]
+    min_gap_ms: Option<Option<u64>>,
+    /// Remove control characters (escape sequences...) from its messages instead of refusing them
+    #[arg(long, conflicts_with = "refuse_control")]
+    strip_control: bool,
+    /// Refuse messages holding control characters (the default; undoes --strip-control)
+    #[arg(long)]
+    refuse_control: bool,
 }
 
 fn parse<T: std::str::FromStr<Err: std::fmt::Display>>(s: &str) -> Result<T, String> {
@@ -112,7 +134,67 @@ fn parse_attempts(s: &str) -> Result<Option<u32>, String> {
     }
 }
 
+fn parse_gap(s: &str) -> Result<Option<u64>, String> {
+    if s.eq_ignore_ascii_case("default") {
+        return Ok(None);
+    }
+    s.parse::<u64>().map(Some).map_err(|_| {
+        format!("{s:?} is not a gap in milliseconds; give 0 or more (20000 is 20 s), or default")
+    })
+}
+
+/// What is at the agent's point on the display, to record as its window.
+enum Probe {
+    Found(SeenWindow),
+    Nothing,
+    /// No display to look at (or it failed): why.
+    NoDisplay(String),
+}
+
+impl Probe {
+    fn at(point: Point) -> Probe {
+        let found = input::connect(None).and_then(|mut d| d.window_at(point));
+        match found {
+            Ok(Some(window)) => Probe::Found(SeenWindow {
+                window,
+                at: now_ms(),
+            }),
+            Ok(None) => Probe::Nothing,
+            Err(e) => Probe::NoDisplay(e.to_string()),
+        }
+    }
+
+    /// The window to store: `None` to leave it to the store (a new point forgets the old one).
+    fn seen(&self) -> Option<Option<SeenWindow>> {
+        match self {
+            Probe::Found(w) => Some(Some(w.clone())),
+            Probe::Nothing => Some(None),
+            Probe::NoDisplay(_) => None,
+        }
+    }
+
+    /// A line for the person when nothing was recorded.
+    fn note(&self, point: Point) -> Option<String> {
+        match self {
+            Probe::Found(_) => None,
+            Probe::Nothing => Some(format!(
+                "note: there is no window at {point} now; the window found there at the first delivery will be the agent's"
+            )),
+            Probe::NoDisplay(why) => Some(format!(
+                "note: no window was recorded ({why}); the window found at the first delivery will be the agent's"
+            )),
+        }
+    }
+}
+
 impl Details {
+    fn any_window(&self) -> Option<bool> {
+        (self.any_window || self.check_window).then_some(self.any_window)
+    }
+    fn strip_control(&self) -> Option<bool> {
+        (self.strip_control || self.refuse_control).then_some(self.strip_control)
+    }
+
     fn profile(&self, base: InputProfile) -> InputProfile {
         InputProfile {
             mode: self.mode.unwrap_or(base.mode),
@@ -140,47 +222,53 @@ pub async fn run(cmd: AgentCommand, store: &Store, out: &Out) -> CliResult {
             details,
             disabled,
         } => {
-            let agent = store
-                .add_agent(
-                    NewAgent {
-                        name,
-                        team: details.team.clone(),
-                        role: details.role.clone(),
-                        point: Point { x, y },
-                        input: details.profile(InputProfile::default()),
-                        max_attempts: details.max_attempts.flatten(),
-                        enabled: !disabled,
-                    },
-                    "cli",
-                )
-                .await?;
+            let point = Point { x, y };
+            // Unless the operator opted out, record which window is at the point now.
+            let probe = match details.any_window {
+                true => Probe::Nothing,
+                false => Probe::at(point),
+            };
+            let mut window = switchboard_core::model::WindowRule {
+                class: details.window_class.clone(),
+                title: details.window_title.clone(),
+                any: details.any_window,
+                seen: None,
+            };
+            if let Probe::Found(seen) = &probe {
+                window.seen = Some(seen.clone());
+            }
+            let safety = AgentSafety {
+                window,
+                min_gap_ms: details.min_gap_ms.flatten(),
+                strip_control: details.strip_control,
+            };
+            let new = NewAgent {
+                name,
+                team: details.team.clone(),
+                role: details.role.clone(),
+                point,
+                input: details.profile(InputProfile::default()),
+                max_attempts: details.max_attempts.flatten(),
+                enabled: !disabled,
+            };
+            let agent = store.add_agent_with(new, safety, "cli").await?;
             out.print(&agent, || {
-                format!("registered {} at {}", agent.name, agent.point)
+                let mut text = format!("registered {} at {}", agent.name, agent.point);
+                text.push_str(&window_note(&agent));
+                if agent.window.class.is_none()
+                    && agent.window.title.is_none()
+                    && !agent.window.any
+                    && let Some(note) = probe.note(point)
+                {
+                    text.push('\n');
+                    text.push_str(&note);
+                }
+                text
             })
         }
         AgentCommand::List => {
             let agents = store.agents().await?;
-            out.print(&agents, || {
-                if agents.is_empty() {
-                    return "no agents yet; register one with `switchboard agent add NAME --x X --y Y` \
-                            or `switchboard agent capture NAME`"
-                        .into();
-                }
-                let rows = agents
-                    .iter()
-                    .map(|a| {
-                        vec![
-                            a.name.clone(),
-                            or_dash(a.team.as_ref()),
-                            or_dash(a.role.as_ref()),
-                            if a.enabled { "yes" } else { "no" }.into(),
-                            a.point.to_string(),
-                            profile_summary(&a.input),
-                        ]
-                    })
-                    .collect();
-                table(&["NAME", "TEAM", "ROLE", "ENABLED", "POINT", "INPUT"], rows)
-            })
+            out.print(&agents, || list(&agents))
         }
         AgentCommand::Show { name } => {
             let agent = store.agent(&name).await?;
@@ -203,6 +291,10 @@ pub async fn run(cmd: AgentCommand, store: &Store, out: &Out) -> CliResult {
                     y: y.unwrap_or(current.point.y),
                 }),
             };
+            // A new point: record the window there now, when there is a display.
+            let seen = point
+                .filter(|p| *p != current.point)
+                .and_then(|p| Probe::at(p).seen());
             let patch = AgentPatch {
                 name: new_name,
                 team: details.team.clone(),
@@ -213,6 +305,12 @@ pub async fn run(cmd: AgentCommand, store: &Store, out: &Out) -> CliResult {
                     .touches_profile()
                     .then(|| details.profile(current.input)),
                 max_attempts: details.max_attempts,
+                window_class: details.window_class.clone(),
+                window_title: details.window_title.clone(),
+                any_window: details.any_window(),
+                seen,
+                min_gap_ms: details.min_gap_ms,
+                strip_control: details.strip_control(),
             };
             let agent = store.edit_agent(&name, patch, "cli").await?;
             out.print(&agent, || {
@@ -244,10 +342,18 @@ async fn capture(name: &str, countdown: u64, store: &Store, out: &Out) -> CliRes
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let point = display.pointer().map_err(display_failure)?;
+    let seen = display
+        .window_at(point)
+        .map_err(display_failure)?
+        .map(|window| SeenWindow {
+            window,
+            at: now_ms(),
+        });
     let (agent, verb) = match store.agent(name).await {
         Ok(_) => {
             let patch = AgentPatch {
                 point: Some(point),
+                seen: Some(seen),
                 ..AgentPatch::default()
             };
             (store.edit_agent(name, patch, "cli").await?, "moved")
@@ -262,12 +368,27 @@ async fn capture(name: &str, countdown: u64, store: &Store, out: &Out) -> CliRes
                 max_attempts: None,
                 enabled: true,
             };
-            (store.add_agent(new, "cli").await?, "registered")
+            let safety = AgentSafety {
+                window: switchboard_core::model::WindowRule {
+                    seen,
+                    ..Default::default()
+                },
+                ..AgentSafety::default()
+            };
+            (
+                store.add_agent_with(new, safety, "cli").await?,
+                "registered",
+            )
         }
         Err(e) => return Err(e.into()),
     };
     out.print(&agent, || {
-        format!("{verb} {} at {}", agent.name, agent.point)
+        format!(
+            "{verb} {} at {}{}",
+            agent.name,
+            agent.point,
+            window_note(&agent)
+        )
     })
 }
 
@@ -277,35 +398,4 @@ pub fn display_failure(e: input::InputError) -> Failure {
         message: e.to_string(),
         status: exit::DISPLAY,
     }
-}
-
-fn profile_summary(p: &InputProfile) -> String {
-    match p.mode {
-        InputMode::Paste => format!("paste {} then {}", p.paste_key, p.submit_key),
-        InputMode::Type => format!("type then {}", p.submit_key),
-    }
-}
-
-fn describe(a: &Agent) -> String {
-    let p = &a.input;
-    let attempts = a
-        .max_attempts
-        .map_or_else(|| "the global setting".to_string(), |n| n.to_string());
-    format!(
-        "name:         {}\nteam:         {}\nrole:         {}\nenabled:      {}\npoint:        {}\n\
-         mode:         {}\npaste key:    {}\nsubmit key:   {}\nnewline key:  {}\nclear first:  {}\n\
-         max attempts: {attempts}\nadded:        {}\nchanged:      {}",
-        a.name,
-        or_dash(a.team.as_ref()),
-        or_dash(a.role.as_ref()),
-        if a.enabled { "yes" } else { "no" },
-        a.point,
-        p.mode,
-        p.paste_key,
-        p.submit_key,
-        p.newline_key,
-        p.clear,
-        time(a.created_at),
-        time(a.updated_at),
-    )
 }

@@ -206,9 +206,22 @@ pub async fn history(args: HistoryArgs, store: &Store, out: &Out) -> CliResult {
     })
 }
 
+/// `show --json`: the message detail plus the attempts' visual receipts.
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    detail: &'a switchboard_core::model::MessageDetail,
+    receipts: Vec<switchboard_core::store::Receipt>,
+}
+
 pub async fn show(id: i64, store: &Store, out: &Out) -> CliResult {
     let detail = store.message_detail(id).await?;
-    out.print(&detail, || {
+    let receipts = store.receipts(id).await?;
+    let shown = Shown {
+        detail: &detail,
+        receipts,
+    };
+    out.print(&shown, || {
         let m = &detail.message;
         let mut text = format!(
             "message {}  {}\nto:        {}\nfrom:      {}\npriority:  {}\ntags:      {}\nreply to:  {}\nqueued:    {}\nattempts:  {}\n",
@@ -251,6 +264,10 @@ pub async fn show(id: i64, store: &Store, out: &Out) -> CliResult {
                 .collect();
             text.push('\n');
             text.push_str(&table(&["#", "STARTED", "TOOK", "PHASE", "OUTCOME", "CODE", "DETAIL"], rows));
+        }
+        for r in &shown.receipts {
+            let n = detail.attempts.iter().position(|a| a.id == r.attempt_id).map_or(0, |n| n + 1);
+            text.push_str(&format!("receipt of attempt {n}: {}\n", r.path));
         }
         text
     })

@@ -2,6 +2,7 @@
 //! parses nothing itself; it calls the core and prints.
 
 mod agent;
+mod agent_view;
 mod bot;
 mod deliver;
 mod discord;

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::input::{Chord, Key, Point};
+use crate::input::{Chord, Key, Point, WindowInfo};
 
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
@@ -223,6 +223,34 @@ impl Default for InputProfile {
     }
 }
 
+/// Which window must be under an agent's point for a delivery to click and type there.
+///
+/// In order of precedence: `any` turns the check off; otherwise every pattern given must match
+/// the window; with no pattern, the window must be the one `seen` there (same class and same
+/// process, or the same window id when the window publishes no process id); with nothing seen
+/// yet, the first delivery records the window it finds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowRule {
+    /// Pattern for the WM_CLASS class (`XTerm`, `Code`): a case-insensitive glob, or `re:`
+    /// and a regular expression.
+    pub class: Option<String>,
+    /// Pattern for the title, written the same way. Titles change as agents work, so prefer
+    /// a glob such as `*claude*`.
+    pub title: Option<String>,
+    /// No check at all: the operator opted out.
+    pub any: bool,
+    /// The window found under the point when it was captured or set, or at the first delivery.
+    pub seen: Option<SeenWindow>,
+}
+
+/// A window recorded under an agent's point, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenWindow {
+    #[serde(flatten)]
+    pub window: WindowInfo,
+    pub at: Millis,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agent {
     pub id: i64,
@@ -234,6 +262,13 @@ pub struct Agent {
     pub input: InputProfile,
     /// Attempts before a message to this agent becomes a dead letter; None: the global setting.
     pub max_attempts: Option<u32>,
+    pub window: WindowRule,
+    /// Least time between two deliveries to this agent (ms); None: the `min_gap_ms` setting.
+    pub min_gap_ms: Option<u64>,
+    /// Remove control characters from messages to this agent instead of refusing them.
+    pub strip_control: bool,
+    /// When a message was last delivered to it.
+    pub last_delivered_at: Option<Millis>,
     pub created_at: Millis,
     pub updated_at: Millis,
 }

@@ -11,7 +11,8 @@ use crate::retry::RetryPolicy;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
-    /// Pause after the click, so the window has taken focus before text goes in.
+    /// Extra pause after the click once the window has the focus (the engine waits for the
+    /// focus itself, see `focus_timeout_ms`; this is for targets that need longer).
     pub click_settle_ms: u64,
     /// Pause between entering the text and pressing the submit key, so the target has
     /// finished inserting it.
@@ -30,12 +31,29 @@ pub struct Settings {
     pub max_message_chars: usize,
     /// How often an idle engine looks for messages queued by other processes.
     pub poll_ms: u64,
+    /// How long after the click the keyboard focus may take to reach the agent's window
+    /// before the attempt fails with FOCUS_FAILED (nothing typed).
+    pub focus_timeout_ms: u64,
+    /// A delivery waits until the operator has not used the mouse or keyboard for this long
+    /// (0: never wait).
+    pub idle_threshold_ms: u64,
+    /// Least time between two deliveries to the same agent; agents may override it.
+    pub min_gap_ms: u64,
+    /// Least time between any two deliveries (0: as fast as they come).
+    pub pace_ms: u64,
+    /// After a delivery, put the pointer and keyboard focus back where the operator had them.
+    pub restore_focus: bool,
+    /// Keep a small screenshot around the input box, taken right after the submit key.
+    pub receipts: bool,
+    /// Receipts older than this are deleted.
+    pub receipt_keep_days: u64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            click_settle_ms: 30,
+            // The focus wait replaced the fixed pause (it was 30 ms).
+            click_settle_ms: 0,
             submit_settle_ms: 20,
             paste_timeout_ms: 2_000,
             retry_base_ms: 2_000,
@@ -44,6 +62,15 @@ impl Default for Settings {
             max_attempts: 5,
             max_message_chars: 20_000,
             poll_ms: 100,
+            focus_timeout_ms: 1_000,
+            idle_threshold_ms: 1_000,
+            // Off by default so that tests and first runs are not slowed down; the tools
+            // Switchboard replaces waited 20 s (`switchboard config min_gap_ms 20000`).
+            min_gap_ms: 0,
+            pace_ms: 0,
+            restore_focus: true,
+            receipts: false,
+            receipt_keep_days: 7,
         }
     }
 }
@@ -60,7 +87,7 @@ pub struct SettingInfo {
 const HELP: &[(&str, &str)] = &[
     (
         "click_settle_ms",
-        "pause after clicking an agent's input box, before text goes in (ms)",
+        "extra pause after the click, once the agent's window has the focus (ms)",
     ),
     (
         "submit_settle_ms",
@@ -87,6 +114,34 @@ const HELP: &[(&str, &str)] = &[
     (
         "poll_ms",
         "how often an idle engine checks for messages from other processes (ms)",
+    ),
+    (
+        "focus_timeout_ms",
+        "how long after the click the agent's window may take to get the keyboard focus before FOCUS_FAILED (ms)",
+    ),
+    (
+        "idle_threshold_ms",
+        "deliveries wait until you have not used the mouse or keyboard for this long (ms; 0: never wait)",
+    ),
+    (
+        "min_gap_ms",
+        "least time between two deliveries to the same agent (ms; agents may override; 20000 suits busy agents)",
+    ),
+    (
+        "pace_ms",
+        "least time between any two deliveries (ms; 0: no pace)",
+    ),
+    (
+        "restore_focus",
+        "after a delivery, put the pointer and keyboard focus back where you had them (true/false)",
+    ),
+    (
+        "receipts",
+        "keep a small screenshot around the input box after each delivery (true/false)",
+    ),
+    (
+        "receipt_keep_days",
+        "delete receipts older than this many days",
     ),
 ];
 
@@ -143,6 +198,16 @@ impl Settings {
         };
         let new: serde_json::Value = if old.is_string() {
             serde_json::Value::String(text.to_string())
+        } else if old.is_boolean() {
+            match text.trim().to_ascii_lowercase().as_str() {
+                "true" | "on" | "yes" | "1" => serde_json::Value::Bool(true),
+                "false" | "off" | "no" | "0" => serde_json::Value::Bool(false),
+                _ => {
+                    return Err(Error::Invalid(format!(
+                        "{key} is true or false (on/off), not {text:?}"
+                    )));
+                }
+            }
         } else {
             serde_json::from_str(text.trim())
                 .map_err(|_| Error::Invalid(format!("{key} takes a number, not {text:?}")))?
@@ -175,6 +240,12 @@ impl Settings {
         }
         if self.poll_ms == 0 {
             return Err("poll_ms must be at least 1".into());
+        }
+        if self.min_gap_ms > 86_400_000 || self.pace_ms > 86_400_000 {
+            return Err("min_gap_ms and pace_ms must be at most 86400000 (a day)".into());
+        }
+        if self.receipt_keep_days == 0 {
+            return Err("receipt_keep_days must be at least 1".into());
         }
         Ok(())
     }
@@ -217,6 +288,16 @@ mod tests {
                 .contains("the settings are")
         );
         assert_eq!(s.validate("poll_ms", "50").unwrap(), serde_json::json!(50));
+        assert_eq!(
+            s.validate("restore_focus", "off").unwrap(),
+            serde_json::json!(false)
+        );
+        assert!(
+            s.validate("receipts", "maybe")
+                .unwrap_err()
+                .to_string()
+                .contains("true or false")
+        );
     }
 
     #[test]

@@ -3,10 +3,28 @@
 
 use crate::error::{Error, Result};
 
+/// What to do with control characters other than line breaks and tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ControlChars {
+    /// Refuse the message, saying where the first one is.
+    Refuse,
+    /// Remove them (the agent is set to `--strip-control`): an escape sequence's printable
+    /// rest (`[31m`) stays as text, harmless.
+    Strip,
+}
+
 /// Normalise and check a message body: line endings become `\n`; the text must not be blank,
 /// must fit `max_chars`, and may hold no control characters except line breaks and tabs.
 pub fn check_body(body: &str, max_chars: usize) -> Result<String> {
-    let body = body.replace("\r\n", "\n").replace('\r', "\n");
+    check_body_with(body, max_chars, ControlChars::Refuse)
+}
+
+/// [`check_body`], with control characters refused or removed.
+pub fn check_body_with(body: &str, max_chars: usize, control: ControlChars) -> Result<String> {
+    let mut body = body.replace("\r\n", "\n").replace('\r', "\n");
+    if control == ControlChars::Strip {
+        body.retain(|c| !is_forbidden(c));
+    }
     if body.trim().is_empty() {
         return Err(Error::Invalid(
             "the message is empty; give the text as an argument, with --file PATH, or on standard input with -".into(),
@@ -19,11 +37,7 @@ pub fn check_body(body: &str, max_chars: usize) -> Result<String> {
              split it, or raise the limit with `switchboard config max_message_chars N`"
         )));
     }
-    if let Some((index, c)) = body
-        .chars()
-        .enumerate()
-        .find(|(_, c)| c.is_control() && *c != '\n' && *c != '\t')
-    {
+    if let Some((index, c)) = body.chars().enumerate().find(|(_, c)| is_forbidden(*c)) {
         return Err(Error::Invalid(format!(
             "the message holds control character U+{:04X} at character {}; control characters \
              (escape sequences, bell, backspace...) could press keys in the agent's window, so \
@@ -33,6 +47,10 @@ pub fn check_body(body: &str, max_chars: usize) -> Result<String> {
         )));
     }
     Ok(body)
+}
+
+fn is_forbidden(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
 }
 
 #[cfg(test)]
@@ -72,5 +90,16 @@ mod tests {
             check_body("del\u{7f}", 100).is_err(),
             "DEL is a control character too"
         );
+    }
+
+    #[test]
+    fn stripping_removes_control_characters_but_keeps_lines_and_tabs() {
+        let strip = |s: &str| check_body_with(s, 100, ControlChars::Strip);
+        assert_eq!(
+            strip("ok \u{1b}[31mred\r\nnext\tline\u{7}\u{9b}").unwrap(),
+            "ok [31mred\nnext\tline"
+        );
+        let e = strip("\u{1b}\u{7}").unwrap_err().to_string();
+        assert!(e.contains("empty"), "nothing is left to send: {e}");
     }
 }

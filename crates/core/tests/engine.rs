@@ -31,6 +31,12 @@ async fn setup_with(screens: Option<Vec<Rect>>) -> Setup {
         .set_setting("submit_settle_ms", "0", "test")
         .await
         .unwrap();
+    // Giving the pointer and focus back after each delivery is pinned down by the tests in
+    // safety.rs; here it would only lengthen every expected list of actions.
+    store
+        .set_setting("restore_focus", "false", "test")
+        .await
+        .unwrap();
     let (input, recorder) = RecordingInput::new();
     let input = match screens {
         Some(s) => input.with_screens(s),

@@ -10,6 +10,7 @@ pub mod clock;
 mod delivery;
 pub mod display_lock;
 mod outcome;
+pub mod window;
 
 pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use delivery::{Gate, Ungated, deliver};

@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::window::Pattern;
 use crate::error::{Error, Result};
 use crate::input::Point;
-use crate::model::{Agent, InputProfile, now_ms};
+use crate::model::{Agent, InputProfile, SeenWindow, WindowRule, now_ms};
 
+use super::agent_window::SeenColumns;
 use super::rows::{AGENT_COLUMNS, AgentRow};
 use super::{Store, log_event};
 
@@ -27,6 +29,17 @@ fn yes() -> bool {
     true
 }
 
+/// What keeps deliveries to a new agent safe, beyond [`NewAgent`]: the window its point must
+/// be in, its minimum gap between deliveries, and what happens to control characters.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AgentSafety {
+    #[serde(default)]
+    pub window: WindowRule,
+    pub min_gap_ms: Option<u64>,
+    #[serde(default)]
+    pub strip_control: bool,
+}
+
 /// Changes to an agent; `None` leaves a field as it is. For the optional text fields, an empty
 /// string clears them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -39,6 +52,36 @@ pub struct AgentPatch {
     pub input: Option<InputProfile>,
     /// `Some(None)` returns to the global setting.
     pub max_attempts: Option<Option<u32>>,
+    /// Window class pattern; an empty string clears it.
+    pub window_class: Option<String>,
+    /// Window title pattern; an empty string clears it.
+    pub window_title: Option<String>,
+    pub any_window: Option<bool>,
+    /// The window now under the point. When the point changes and this is `None`, the window
+    /// recorded for the old point is forgotten (the next delivery records the new one).
+    pub seen: Option<Option<SeenWindow>>,
+    /// `Some(None)` returns to the global `min_gap_ms` setting.
+    pub min_gap_ms: Option<Option<u64>>,
+    pub strip_control: Option<bool>,
+}
+
+/// Check a window pattern; an empty one means "none".
+fn check_pattern(what: &str, pattern: Option<String>) -> Result<Option<String>> {
+    let Some(p) = pattern.filter(|p| !p.trim().is_empty()) else {
+        return Ok(None);
+    };
+    Pattern::parse(&p).map_err(|e| Error::Invalid(format!("the window {what} pattern: {e}")))?;
+    Ok(Some(p))
+}
+
+/// The gap as SQLite stores it; a day at most, which already means "hardly ever".
+fn check_gap(gap: Option<u64>) -> Result<Option<i64>> {
+    match gap {
+        Some(g) if g > 86_400_000 => Err(Error::Invalid(format!(
+            "a minimum gap of {g} ms is more than a day; give at most 86400000"
+        ))),
+        other => Ok(other.map(|g| g as i64)),
+    }
 }
 
 fn check_name(name: &str) -> Result<String> {
@@ -89,14 +132,30 @@ fn name_taken(e: sqlx::Error, name: &str) -> Error {
 
 impl Store {
     pub async fn add_agent(&self, new: NewAgent, actor: &str) -> Result<Agent> {
+        self.add_agent_with(new, AgentSafety::default(), actor)
+            .await
+    }
+
+    /// Register an agent with its safety settings (the window it must be in and so on).
+    pub async fn add_agent_with(
+        &self,
+        new: NewAgent,
+        safety: AgentSafety,
+        actor: &str,
+    ) -> Result<Agent> {
         let name = check_name(&new.name)?;
         let max_attempts = check_attempts(new.max_attempts)?;
+        let class = check_pattern("class", safety.window.class)?;
+        let title = check_pattern("title", safety.window.title)?;
+        let gap = check_gap(safety.min_gap_ms)?;
+        let seen = SeenColumns::of(&safety.window.seen);
         let now = now_ms();
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO agents (name, team, role, enabled, x, y, input_mode, paste_key, submit_key, \
-             newline_key, clear, max_attempts, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             newline_key, clear, max_attempts, window_class, window_title, any_window, seen_window_id, \
+             seen_class, seen_title, seen_pid, seen_at, min_gap_ms, strip_control, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&name)
         .bind(optional(new.team))
@@ -110,6 +169,16 @@ impl Store {
         .bind(new.input.newline_key.to_string())
         .bind(new.input.clear.as_str())
         .bind(max_attempts)
+        .bind(class)
+        .bind(title)
+        .bind(safety.window.any)
+        .bind(seen.id)
+        .bind(seen.class)
+        .bind(seen.title)
+        .bind(seen.pid)
+        .bind(seen.at)
+        .bind(gap)
+        .bind(safety.strip_control)
         .bind(now)
         .bind(now)
         .fetch_one(&mut *tx)
@@ -195,10 +264,24 @@ impl Store {
         let point = patch.point.unwrap_or(current.point);
         let input = patch.input.unwrap_or(current.input);
         let max_attempts = check_attempts(patch.max_attempts.unwrap_or(current.max_attempts))?;
+        let class = check_pattern("class", patch.window_class.or(current.window.class))?;
+        let title = check_pattern("title", patch.window_title.or(current.window.title))?;
+        let any_window = patch.any_window.unwrap_or(current.window.any);
+        let seen = match patch.seen {
+            Some(seen) => seen,
+            // The recorded window belongs to the old point.
+            None if point != current.point => None,
+            None => current.window.seen.clone(),
+        };
+        let seen = SeenColumns::of(&seen);
+        let gap = check_gap(patch.min_gap_ms.unwrap_or(current.min_gap_ms))?;
+        let strip_control = patch.strip_control.unwrap_or(current.strip_control);
         let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE agents SET name = ?, team = ?, role = ?, enabled = ?, x = ?, y = ?, input_mode = ?, \
-             paste_key = ?, submit_key = ?, newline_key = ?, clear = ?, max_attempts = ?, updated_at = ? \
+             paste_key = ?, submit_key = ?, newline_key = ?, clear = ?, max_attempts = ?, \
+             window_class = ?, window_title = ?, any_window = ?, seen_window_id = ?, seen_class = ?, \
+             seen_title = ?, seen_pid = ?, seen_at = ?, min_gap_ms = ?, strip_control = ?, updated_at = ? \
              WHERE id = ?",
         )
         .bind(&new_name)
@@ -213,6 +296,16 @@ impl Store {
         .bind(input.newline_key.to_string())
         .bind(input.clear.as_str())
         .bind(max_attempts)
+        .bind(class)
+        .bind(title)
+        .bind(any_window)
+        .bind(seen.id)
+        .bind(seen.class)
+        .bind(seen.title)
+        .bind(seen.pid)
+        .bind(seen.at)
+        .bind(gap)
+        .bind(strip_control)
         .bind(now_ms())
         .bind(current.id)
         .execute(&mut *tx)

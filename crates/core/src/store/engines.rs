@@ -1,13 +1,22 @@
-//! What delivery engines write: their registration and heartbeat, claims, phases, outcomes,
-//! and the recovery of claims left behind by an engine that died.
-
-use serde::Serialize;
+//! What delivery engines write: their registration and heartbeat, claims, phases and
+//! outcomes. Claims honour each agent's minimum gap between deliveries and the global pace.
 
 use crate::error::Result;
 use crate::model::{Agent, Clear, Message, MessageState, Millis, Phase, now_ms};
 
+use super::recovery::{interrupted, this_host};
 use super::rows::{AGENT_COLUMNS, AgentRow, MESSAGE_COLUMNS, MessageRow};
 use super::{Store, log_event};
+
+/// When a queued message `m` of agent `a` may be claimed at the earliest: its own time (retry
+/// backoff), the agent's minimum gap after its last delivery (`?1`: the global `min_gap_ms`),
+/// and the global pace (`?2`: `pace_ms`) after the last delivery to anyone. A gap or pace of 0
+/// adds nothing, whatever the clocks of other processes wrote.
+const DUE_AT: &str = "max(m.next_attempt_at, \
+     CASE WHEN coalesce(a.min_gap_ms, ?1) = 0 OR a.last_delivered_at IS NULL THEN 0 \
+          ELSE a.last_delivered_at + coalesce(a.min_gap_ms, ?1) END, \
+     CASE WHEN ?2 = 0 THEN 0 \
+          ELSE coalesce((SELECT max(last_delivered_at) FROM agents), 0) + ?2 END)";
 
 /// A message an engine has taken for one attempt.
 #[derive(Debug, Clone)]
@@ -30,24 +39,16 @@ pub enum Finish {
         retryable: bool,
         retry_at: Option<Millis>,
     },
-    /// Stopped on purpose (the emergency stop) before the submit key. Queued again at once,
-    /// without counting against the message's limit, when [`safe_to_retype`] says so; else
-    /// left for the operator (`needs_review`).
+    /// Stopped on purpose (the emergency stop, the fail-safe corner, a shutdown while waiting)
+    /// before the submit key. Queued again at once, without counting against the message's
+    /// limit, when [`safe_to_retype`](super::safe_to_retype) says so; else left for the
+    /// operator (`needs_review`).
     Interrupted {
         code: &'static str,
         detail: String,
         reached: Phase,
         clear: Clear,
     },
-}
-
-/// What recovery did with the claims of engines that stopped without finishing them.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct Recovery {
-    /// Safe to enter again (see [`safe_to_retype`]): queued again.
-    pub requeued: Vec<i64>,
-    /// May hold part of the text or may have been submitted: left for the operator.
-    pub needs_review: Vec<i64>,
 }
 
 impl Store {
@@ -112,11 +113,14 @@ impl Store {
     /// Take the most urgent due message (priority, then age) for one attempt, in one short
     /// transaction. Messages of disabled agents wait, and so do those of an agent that another
     /// engine is delivering to, so each agent receives its messages one at a time, in order.
+    /// A message also waits while its agent's minimum gap or the global pace has not passed
+    /// since the last delivery (see [`Store::next_due_at`] for when that will be).
     pub async fn claim_next(&self, engine_id: i64, now: Millis) -> Result<Option<Claim>> {
+        let settings = self.settings().await?;
         let mut tx = self.write().await?;
         let sql = format!(
             "SELECT {} FROM messages m JOIN agents a ON a.id = m.agent_id \
-             WHERE m.state = 'queued' AND m.next_attempt_at <= ? AND a.enabled = 1 \
+             WHERE m.state = 'queued' AND {DUE_AT} <= ?3 AND a.enabled = 1 \
              AND NOT EXISTS (SELECT 1 FROM messages f WHERE f.agent_id = m.agent_id AND f.state = 'in_flight') \
              ORDER BY m.priority, m.id LIMIT 1",
             MESSAGE_COLUMNS
@@ -126,6 +130,8 @@ impl Store {
                 .join(", ")
         );
         let Some(row) = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(sql))
+            .bind(gap_ms(settings.min_gap_ms))
+            .bind(gap_ms(settings.pace_ms))
             .bind(now)
             .fetch_optional(&mut *tx)
             .await?
@@ -189,12 +195,18 @@ impl Store {
 
     /// Record how an attempt ended and move the message on: delivered, queued for a retry at
     /// `retry_at`, or failed.
-    pub async fn finish(
+    pub async fn finish(&self, claim: &Claim, finish: Finish) -> Result<MessageState> {
+        self.finish_at(claim, finish, now_ms()).await
+    }
+
+    /// [`Store::finish`] at `now` on the engine's clock, the clock its claims use, so that the
+    /// attempt's duration and the agent's minimum gap are measured on one clock.
+    pub async fn finish_at(
         &self,
         claim: &Claim,
         finish: Finish,
-    ) -> Result<crate::model::MessageState> {
-        let now = now_ms();
+        now: Millis,
+    ) -> Result<MessageState> {
         let actor = format!("engine:{}", claim.engine_id);
         let duration = now - claim.started_at;
         let mut tx = self.write().await?;
@@ -210,6 +222,11 @@ impl Store {
                     .bind(now)
                     .bind(now)
                     .bind(claim.message.id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE agents SET last_delivered_at = ? WHERE id = ?")
+                    .bind(now)
+                    .bind(claim.message.agent_id)
                     .execute(&mut *tx)
                     .await?;
                 (MessageState::Delivered, "delivered".to_string())
@@ -286,192 +303,59 @@ impl Store {
         tx.commit().await?;
         Ok(state)
     }
-
-    /// Put back the in-flight messages of engines that are gone: stopped, silent for longer
-    /// than `stale_after_ms`, or (on this host) whose process no longer exists. Whether each is
-    /// queued again or left for the operator follows [`safe_to_retype`]. `current_engine` is
-    /// the caller's own engine, whose claims are alive.
-    pub async fn recover(
-        &self,
-        stale_after_ms: i64,
-        current_engine: Option<i64>,
-        actor: &str,
-    ) -> Result<Recovery> {
-        let now = now_ms();
-        let host = this_host();
-        let mut tx = self.write().await?;
-        let rows: Vec<InFlight> = sqlx::query_as(
-            "SELECT m.id AS message_id, m.agent_id, t.id AS attempt_id, t.phase, a.clear, \
-             e.id AS engine_id, e.pid, e.host, e.heartbeat_at, e.stopped_at FROM messages m \
-             JOIN attempts t ON t.message_id = m.id AND t.outcome IS NULL \
-             LEFT JOIN agents a ON a.id = m.agent_id \
-             LEFT JOIN engines e ON e.id = m.claimed_by \
-             WHERE m.state = 'in_flight'",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut report = Recovery::default();
-        for row in rows {
-            let gone = match (row.engine_id, row.pid, row.heartbeat_at) {
-                (Some(engine), Some(pid), Some(heartbeat)) => {
-                    let same_process = pid == i64::from(std::process::id());
-                    row.stopped_at.is_some()
-                        || heartbeat < now - stale_after_ms
-                        || (same_process && Some(engine) != current_engine)
-                        || (!same_process
-                            && row.host.as_deref() == Some(host.as_str())
-                            && !process_alive(pid))
-                }
-                _ => true,
-            };
-            if !gone {
-                continue;
-            }
-            let phase: Phase = super::parse_column("phase", &row.phase)?;
-            let clear: Clear = match &row.clear {
-                Some(c) => super::parse_column("clear", c)?,
-                None => Clear::None,
-            };
-            let detail = format!("the engine stopped during {phase}");
-            let (state, _) = interrupted(
-                &mut tx,
-                row.message_id,
-                row.attempt_id,
-                "INTERRUPTED",
-                &detail,
-                phase,
-                clear,
-                now,
-            )
-            .await?;
-            if state == MessageState::Queued {
-                report.requeued.push(row.message_id);
-            } else {
-                report.needs_review.push(row.message_id);
-            }
-            log_event(
-                &mut tx,
-                actor,
-                if state == MessageState::Queued {
-                    "requeued"
-                } else {
-                    "needs_review"
-                },
-                Some(row.message_id),
-                row.agent_id,
-                Some(detail),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(report)
-    }
-
-    /// When the next queued message becomes due, if any is waiting.
+    /// When the next queued message becomes due, if any is waiting: its retry time, its
+    /// agent's minimum gap and the global pace taken into account, so an idle engine sleeps
+    /// until then instead of polling.
     pub async fn next_due_at(&self) -> Result<Option<Millis>> {
-        Ok(sqlx::query_scalar(
-            "SELECT min(m.next_attempt_at) FROM messages m JOIN agents a ON a.id = m.agent_id \
-             WHERE m.state = 'queued' AND a.enabled = 1",
-        )
-        .fetch_one(self.reader())
-        .await?)
+        let settings = self.settings().await?;
+        let sql = format!(
+            "SELECT min({DUE_AT}) FROM messages m JOIN agents a ON a.id = m.agent_id \
+             WHERE m.state = 'queued' AND a.enabled = 1"
+        );
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(gap_ms(settings.min_gap_ms))
+            .bind(gap_ms(settings.pace_ms))
+            .fetch_one(self.reader())
+            .await?)
     }
-}
 
-fn this_host() -> String {
-    std::env::var("HOSTNAME")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .map(|h| h.trim().to_string())
-        .unwrap_or_default()
-}
-
-/// Whether a process with this id exists on this machine. Where that cannot be told, assume it
-/// does: the heartbeat still catches it.
-fn process_alive(pid: i64) -> bool {
-    if cfg!(target_os = "linux") {
-        std::path::Path::new(&format!("/proc/{pid}")).exists()
-    } else {
-        true
+    /// When the first message that is due by its own time, but held back by a minimum gap or
+    /// the pace, may go; `None` when none is held back. `deliver --until-idle` waits for these
+    /// (pacing is not a failure) but not for retries.
+    pub async fn held_until(&self, now: Millis) -> Result<Option<Millis>> {
+        let settings = self.settings().await?;
+        let sql = format!(
+            "SELECT min({DUE_AT}) FROM messages m JOIN agents a ON a.id = m.agent_id \
+             WHERE m.state = 'queued' AND a.enabled = 1 AND m.next_attempt_at <= ?3 \
+             AND {DUE_AT} > ?3"
+        );
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(gap_ms(settings.min_gap_ms))
+            .bind(gap_ms(settings.pace_ms))
+            .bind(now)
+            .fetch_one(self.reader())
+            .await?)
     }
-}
 
-/// Whether a message whose attempt stopped after beginning `reached` can be entered again
-/// without the agent receiving any of it twice. Before the text went in, always. While it went
-/// in, only if the input box is cleared before the next try (part of it may be there). Once
-/// the submit key may have been pressed, never: the operator decides.
-pub fn safe_to_retype(reached: Phase, clear: Clear) -> bool {
-    reached < Phase::Entering || (reached < Phase::Submitting && clear != Clear::None)
-}
-
-#[derive(sqlx::FromRow)]
-struct InFlight {
-    message_id: i64,
-    agent_id: Option<i64>,
-    attempt_id: i64,
-    phase: String,
-    clear: Option<String>,
-    engine_id: Option<i64>,
-    pid: Option<i64>,
-    host: Option<String>,
-    heartbeat_at: Option<i64>,
-    stopped_at: Option<i64>,
-}
-
-/// Close an interrupted attempt and move its message on: queued again at once (the attempt not
-/// counted) when [`safe_to_retype`], else `needs_review`. Returns the new state and the detail
-/// stored with the attempt.
-#[allow(clippy::too_many_arguments)] // one caller-side row; bundling would only rename the fields
-async fn interrupted(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    message_id: i64,
-    attempt_id: i64,
-    code: &str,
-    detail: &str,
-    reached: Phase,
-    clear: Clear,
-    now: Millis,
-) -> Result<(MessageState, String)> {
-    let retype = safe_to_retype(reached, clear);
-    let detail = if retype {
-        format!("{detail}; nothing was submitted, so it is queued again")
-    } else if reached >= Phase::Submitting {
-        format!(
-            "{detail}: the submit key may have been pressed; check the agent's window, then retry or cancel"
+    /// Log an event about a claimed message (for example that its delivery waits for the
+    /// operator), so `switchboard show` tells what happened.
+    pub async fn note(&self, claim: &Claim, kind: &str, detail: String) -> Result<()> {
+        let mut tx = self.write().await?;
+        log_event(
+            &mut tx,
+            &format!("engine:{}", claim.engine_id),
+            kind,
+            Some(claim.message.id),
+            claim.message.agent_id,
+            Some(detail),
         )
-    } else {
-        format!(
-            "{detail}: part of the text may be in the agent's input box and this agent is not set to clear it first; \
-             check the window, then retry or cancel (or set --clear for this agent)"
-        )
-    };
-    sqlx::query("UPDATE attempts SET outcome = 'interrupted', error_code = ?, detail = ?, retryable = ?, finished_at = ?, duration_ms = ? - started_at WHERE id = ?")
-        .bind(code)
-        .bind(&detail)
-        .bind(retype)
-        .bind(now)
-        .bind(now)
-        .bind(attempt_id)
-        .execute(&mut **tx)
         .await?;
-    let state = if retype {
-        MessageState::Queued
-    } else {
-        MessageState::NeedsReview
-    };
-    // A retype does not count against the limit: the attempt never reached the agent.
-    sqlx::query(
-        "UPDATE messages SET state = ?, attempts = CASE WHEN ? THEN max(attempts - 1, 0) ELSE attempts END, \
-         next_attempt_at = ?, last_error_code = ?, last_error = ?, claimed_by = NULL, updated_at = ? WHERE id = ?",
-    )
-    .bind(state.as_str())
-    .bind(retype)
-    .bind(now)
-    .bind(code)
-    .bind(&detail)
-    .bind(now)
-    .bind(message_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok((state, detail))
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Settings hold milliseconds as u64; SQLite integers are i64.
+fn gap_ms(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX)
 }

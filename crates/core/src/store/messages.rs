@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     Agent, Attempt, Event, Message, MessageDetail, MessageState, Millis, Priority, now_ms,
 };
-use crate::text::check_body;
+use crate::text::{ControlChars, check_body, check_body_with};
 
 use super::rows::{AGENT_COLUMNS, AgentRow, MESSAGE_COLUMNS, MessageRow, into_messages};
 use super::{Store, log_event};
@@ -75,6 +75,14 @@ fn check_sender(sender: &str) -> Result<String> {
     Ok(s.to_string())
 }
 
+fn controls(agent: &Agent) -> ControlChars {
+    if agent.strip_control {
+        ControlChars::Strip
+    } else {
+        ControlChars::Refuse
+    }
+}
+
 /// What a new queued message holds besides its recipient.
 struct Draft<'a> {
     sender: &'a str,
@@ -126,10 +134,11 @@ impl Store {
     /// Queue one message. Returns it as stored.
     pub async fn enqueue(&self, new: NewMessage) -> Result<Message> {
         let settings = self.settings().await?;
-        let body = check_body(&new.body, settings.max_message_chars)?;
+        // The agent decides whether control characters are refused or removed.
+        let agent = self.agent(&new.recipient).await?;
+        let body = check_body_with(&new.body, settings.max_message_chars, controls(&agent))?;
         let sender = check_sender(&new.sender)?;
         let tags = serde_json::to_string(&check_tags(&new.tags)?).expect("tags serialize");
-        let agent = self.agent(&new.recipient).await?;
         if !agent.enabled {
             return Err(Error::Conflict(format!(
                 "{} is disabled, so nothing would deliver this message; enable it with `switchboard agent edit {} --enable`",
@@ -165,7 +174,9 @@ impl Store {
     /// transaction: either every agent gets it or none does.
     pub async fn broadcast(&self, new: NewBroadcast) -> Result<Vec<Message>> {
         let settings = self.settings().await?;
-        let body = check_body(&new.body, settings.max_message_chars)?;
+        // Checked again once the agents are known: those set to strip control characters may
+        // get a cleaned text, and only if every one of them is.
+        let body = check_body_with(&new.body, settings.max_message_chars, ControlChars::Strip)?;
         let sender = check_sender(&new.sender)?;
         let tags = serde_json::to_string(&check_tags(&new.tags)?).expect("tags serialize");
         let team = new.team.as_deref().map(str::trim).filter(|t| !t.is_empty());
@@ -187,6 +198,11 @@ impl Store {
                 None => "there are no enabled agents to broadcast to; register one with `switchboard agent add`".into(),
             }));
         }
+        let body = if agents.iter().all(|a| a.strip_control) {
+            body
+        } else {
+            check_body(&new.body, settings.max_message_chars)?
+        };
         let mut ids = Vec::with_capacity(agents.len());
         let mut draft = Draft {
             sender: &sender,

@@ -7,6 +7,7 @@
 //! on SQLite's busy timeout instead of failing.
 
 mod activity;
+mod agent_window;
 mod agents;
 mod changes;
 mod control;
@@ -15,16 +16,20 @@ mod engines;
 mod messages;
 mod pages;
 mod priority;
+mod receipts;
+mod recovery;
 mod rows;
 mod stats;
 
 pub use activity::{AgentActivity, LastDelivery, TimelineBucket};
-pub use agents::{AgentPatch, NewAgent};
+pub use agents::{AgentPatch, AgentSafety, NewAgent};
 pub use changes::ChangeWatcher;
 pub use control::Pause;
 pub use discord::{CommandOutcome, DiscordCommand, DiscordCommandFilter, NewDiscordCommand};
-pub use engines::{Claim, Finish, Recovery, safe_to_retype};
+pub use engines::{Claim, Finish};
 pub use messages::{HistoryFilter, NewBroadcast, NewMessage};
+pub use receipts::Receipt;
+pub use recovery::{Recovery, safe_to_retype};
 pub use stats::{StateCount, Stats};
 
 use std::path::{Path, PathBuf};

@@ -1,13 +1,15 @@
 //! Rows as SQLite returns them, and their conversion into the domain types.
 
 use crate::error::Result;
-use crate::input::Point;
-use crate::model::{Agent, InputProfile, Message, Priority};
+use crate::input::{Point, WindowInfo};
+use crate::model::{Agent, InputProfile, Message, Priority, SeenWindow, WindowRule};
 
 use super::parse_column;
 
 pub(crate) const AGENT_COLUMNS: &str = "id, name, team, role, enabled, x, y, input_mode, paste_key, \
-     submit_key, newline_key, clear, max_attempts, created_at, updated_at";
+     submit_key, newline_key, clear, max_attempts, window_class, window_title, any_window, \
+     seen_window_id, seen_class, seen_title, seen_pid, seen_at, min_gap_ms, strip_control, \
+     last_delivered_at, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AgentRow {
@@ -24,6 +26,17 @@ pub(crate) struct AgentRow {
     newline_key: String,
     clear: String,
     max_attempts: Option<i64>,
+    window_class: Option<String>,
+    window_title: Option<String>,
+    any_window: bool,
+    seen_window_id: Option<i64>,
+    seen_class: Option<String>,
+    seen_title: Option<String>,
+    seen_pid: Option<i64>,
+    seen_at: Option<i64>,
+    min_gap_ms: Option<i64>,
+    strip_control: bool,
+    last_delivered_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -48,6 +61,27 @@ impl AgentRow {
                 clear: parse_column("clear", &self.clear)?,
             },
             max_attempts: self.max_attempts.map(|n| n as u32),
+            window: WindowRule {
+                class: self.window_class,
+                title: self.window_title,
+                any: self.any_window,
+                seen: match (self.seen_window_id, self.seen_at) {
+                    (Some(id), Some(at)) => Some(SeenWindow {
+                        window: WindowInfo {
+                            // Stored as SQLite's signed integer; X11 ids fit in 32 bits.
+                            id: id as u64,
+                            class: self.seen_class.unwrap_or_default(),
+                            title: self.seen_title.unwrap_or_default(),
+                            pid: self.seen_pid.and_then(|p| u32::try_from(p).ok()),
+                        },
+                        at,
+                    }),
+                    _ => None,
+                },
+            },
+            min_gap_ms: self.min_gap_ms.and_then(|g| u64::try_from(g).ok()),
+            strip_control: self.strip_control,
+            last_delivered_at: self.last_delivered_at,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
