@@ -84,6 +84,7 @@ pub async fn run(args: DeliverArgs, store: &Store, out: &Out) -> CliResult {
                     "message {} to {}: attempt {} failed ({code}: {detail}); now {}\n",
                     a.message_id, a.agent, a.attempt, a.state
                 )),
+                (None, Some(receipt)) => text.push_str(&format!("delivered message {} to {} in {} ms ({receipt})\n", a.message_id, a.agent, a.duration_ms)),
                 _ => text.push_str(&format!("delivered message {} to {} in {} ms\n", a.message_id, a.agent, a.duration_ms)),
             }
         }

@@ -7,8 +7,11 @@
 //!   queue (enqueue, claim, finish, retry, cancel), history, stats, settings, the event log,
 //!   crash recovery.
 //! - [`engine`]: the delivery engine. One loop claims the most urgent due message, drives the
-//!   input through each phase of a [`engine::Delivery`], records the outcome, and backs off.
-//!   A per-display lock file keeps two processes from ever typing at once.
+//!   input through each phase of a delivery ([`engine::deliver`]), records the outcome, and backs off.
+//!   A per-display lock file keeps two processes from ever typing at once. Before each click
+//!   it waits for the operator to be idle and checks the window under the point
+//!   ([`engine::window`]); a watcher halts typing mid-message on a pause or the corner
+//!   fail-safe.
 //! - [`input`]: the seam to the mouse, keyboard and clipboard: [`input::Input`], with the X11
 //!   driver and a recording driver for tests and dry runs.
 //! - [`retry`]: exponential backoff with jitter.

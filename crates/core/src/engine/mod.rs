@@ -4,39 +4,48 @@
 //! One engine per process; several processes may run one each on the same database and
 //! display: claims are transactions, and [`display_lock`] serialises the deliveries themselves.
 //! Shutdown follows mini-redis: [`Engine::run`] takes a future that resolves when it should
-//! stop, and a delivery in progress is finished first, so no half-typed message is left behind.
+//! stop, and a delivery in progress is finished first, so no half-typed message is left behind
+//! (one that is still waiting for the operator to be idle, with nothing touched yet, is put
+//! back instead).
+//!
+//! Safety around each delivery: [`window`] checks the window under the point, [`operator`]
+//! waits for the operator to be idle and for the focus, and gives pointer and focus back;
+//! [`watch`] halts typing mid-message on a pause or the corner fail-safe.
 
 pub mod clock;
 mod delivery;
 pub mod display_lock;
+mod gate;
+mod operator;
 mod outcome;
+mod receipt;
+mod run;
+mod watch;
 pub mod window;
 
 pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
-pub use delivery::{Gate, Ungated, deliver};
+pub use delivery::{Delivered, deliver};
+pub use gate::{Gate, Ungated};
 pub use outcome::{DeliveryError, ErrorCode};
 
-use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, watch as channel};
 
 use crate::error::Result;
-use crate::input::Input;
 use crate::input::thread::InputThread;
+use crate::input::{Input, Stop};
 use crate::model::{Message, MessageState, Millis, Phase};
 use crate::store::{Claim, Finish, Recovery, Store};
 
-/// An engine whose heartbeat is this old is taken for dead and its claims recovered. Far above
-/// the heartbeat interval: a live engine is never mistaken for a dead one.
-const STALE_AFTER_MS: i64 = 60_000;
-const HEARTBEAT: Duration = Duration::from_secs(5);
+use gate::EngineGate;
+use run::Shutdown;
+use watch::{Pausing, SharedObserver};
+
 /// How long a delivery waits for another process to finish with the display.
-const DISPLAY_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
-/// How often a paused engine looks whether it was resumed from another process.
-const PAUSED_POLL_MS: u64 = 250;
+const DISPLAY_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What the engine is doing, for the desktop app and `switchboard stats`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,6 +54,11 @@ pub enum EngineState {
     Starting,
     Idle,
     Delivering {
+        message_id: i64,
+    },
+    /// A message is claimed, and its delivery waits for you to be idle: the mouse or keyboard
+    /// was used within `idle_threshold_ms`.
+    WaitingForIdle {
         message_id: i64,
     },
     /// Delivery is paused (see [`Store::pause`]); nothing is typed until it is resumed.
@@ -90,7 +104,11 @@ pub struct Engine {
     id: i64,
     actor: String,
     wake: Arc<Notify>,
-    state: watch::Sender<EngineState>,
+    state: channel::Sender<EngineState>,
+    /// Handed to the driver: set by the watcher to halt typing mid-message.
+    stop: Stop,
+    /// The driver's second view of the display, for the corner fail-safe.
+    observer: Option<SharedObserver>,
 }
 
 impl Engine {
@@ -101,9 +119,18 @@ impl Engine {
 
     pub async fn with_clock(
         store: Store,
-        input: Box<dyn Input>,
+        mut input: Box<dyn Input>,
         clock: Arc<dyn Clock>,
     ) -> Result<Engine> {
+        let stop = Stop::default();
+        input.set_stop(stop.clone());
+        let observer = match input.observer() {
+            Ok(o) => o.map(|o| Arc::new(Mutex::new(o))),
+            Err(e) => {
+                tracing::warn!("the corner fail-safe is off: {e}");
+                None
+            }
+        };
         let input = InputThread::spawn(input)
             .map_err(|e| crate::Error::Invalid(format!("cannot start the input thread: {e}")))?;
         let id = store.register_engine(input.display()).await?;
@@ -114,7 +141,9 @@ impl Engine {
             id,
             actor: format!("engine:{id}"),
             wake: Arc::new(Notify::new()),
-            state: watch::channel(EngineState::Starting).0,
+            state: channel::channel(EngineState::Starting).0,
+            stop,
+            observer,
         })
     }
 
@@ -131,103 +160,8 @@ impl Engine {
         self.wake.clone()
     }
 
-    pub fn watch_state(&self) -> watch::Receiver<EngineState> {
+    pub fn watch_state(&self) -> channel::Receiver<EngineState> {
         self.state.subscribe()
-    }
-
-    /// Recover the claims of dead engines, then deliver until `shutdown` resolves (or, with
-    /// [`RunMode::UntilIdle`], until nothing is due).
-    pub async fn run(
-        &self,
-        mode: RunMode,
-        shutdown: impl Future<Output = ()>,
-    ) -> Result<RunReport> {
-        let mut report = RunReport {
-            recovered: self
-                .store
-                .recover(STALE_AFTER_MS, Some(self.id), &self.actor)
-                .await?,
-            ..RunReport::default()
-        };
-        if !report.recovered.requeued.is_empty() || !report.recovered.needs_review.is_empty() {
-            tracing::warn!(requeued = ?report.recovered.requeued, needs_review = ?report.recovered.needs_review, "recovered messages left in flight by a stopped engine");
-        }
-        let heartbeat = self.spawn_heartbeat();
-        tokio::pin!(shutdown);
-        let result = loop {
-            let pause = match self.store.paused().await {
-                Ok(p) => p,
-                Err(e) => break Err(e),
-            };
-            if let Some(p) = pause {
-                self.state.send_replace(EngineState::Paused {
-                    by: p.by,
-                    reason: p.reason,
-                });
-                if mode == RunMode::UntilIdle {
-                    break Ok(());
-                }
-                tokio::select! {
-                    () = &mut shutdown => break Ok(()),
-                    () = self.wake.notified() => {}
-                    () = tokio::time::sleep(Duration::from_millis(PAUSED_POLL_MS)) => {}
-                }
-                continue;
-            }
-            // A delivery is never interrupted by shutdown: it runs to its end (or its error)
-            // so the target is not left with half a message.
-            match self.deliver_next().await {
-                Ok(Some(attempt)) => {
-                    report.attempts.push(attempt);
-                    continue;
-                }
-                Ok(None) => {}
-                Err(e) => break Err(e),
-            }
-            self.state.send_replace(EngineState::Idle);
-            let wait = match self.idle_wait().await {
-                Ok(w) => w,
-                Err(e) => break Err(e),
-            };
-            if mode == RunMode::UntilIdle {
-                break Ok(());
-            }
-            tokio::select! {
-                () = &mut shutdown => break Ok(()),
-                () = self.wake.notified() => {}
-                () = tokio::time::sleep(wait) => {}
-            }
-        };
-        heartbeat.abort();
-        self.state.send_replace(EngineState::Stopped);
-        self.store.engine_stopped(self.id).await?;
-        result.map(|()| report)
-    }
-
-    /// How long to sleep before looking again: until the next retry is due, but no longer than
-    /// the poll interval, so messages queued by other processes are seen promptly.
-    async fn idle_wait(&self) -> Result<Duration> {
-        let poll = Duration::from_millis(self.store.settings().await?.poll_ms);
-        let until_due = self
-            .store
-            .next_due_at()
-            .await?
-            .map(|at| Duration::from_millis((at - self.clock.now()).max(0) as u64));
-        Ok(until_due.map_or(poll, |d| d.min(poll)))
-    }
-
-    fn spawn_heartbeat(&self) -> tokio::task::JoinHandle<()> {
-        let store = self.store.clone();
-        let id = self.id;
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(HEARTBEAT);
-            loop {
-                tick.tick().await;
-                if let Err(e) = store.heartbeat(id).await {
-                    tracing::warn!("engine heartbeat not recorded: {e}");
-                }
-            }
-        })
     }
 
     /// Claim and deliver the most urgent due message, if any.
@@ -236,6 +170,15 @@ impl Engine {
     /// engines sharing a display deliver strictly in claim order: priority, then age, and
     /// per agent in the order sent.
     pub async fn deliver_next(&self) -> Result<Option<AttemptReport>> {
+        self.deliver_next_until(&mut Shutdown::never()).await
+    }
+
+    /// [`Engine::deliver_next`], giving the message back if `shutdown` resolves while its
+    /// delivery still waits for the operator (nothing touched yet).
+    async fn deliver_next_until<F: Future<Output = ()>>(
+        &self,
+        shutdown: &mut Shutdown<F>,
+    ) -> Result<Option<AttemptReport>> {
         let _display = match display_lock::acquire(self.input.display(), DISPLAY_LOCK_TIMEOUT).await
         {
             Ok(lock) => lock,
@@ -252,49 +195,122 @@ impl Engine {
         });
         let settings = self.store.settings().await?;
         let started = self.clock.now();
+        self.stop.clear();
+        let touched = AtomicBool::new(false);
+        let pausing = Pausing::default();
         let mut gate = EngineGate {
             store: &self.store,
-            attempt_id: claim.attempt_id,
+            claim: &claim,
+            stop: &self.stop,
+            state: &self.state,
+            touched: &touched,
             reached: Phase::Claimed,
+            is_waiting: false,
         };
-        let result = deliver(
-            &self.input,
-            &claim.agent,
-            &claim.message.body,
-            &settings,
-            &mut gate,
-        )
-        .await;
-        let finish = self.finish_for(&claim, &settings, &result, gate.reached);
-        let state = self.store.finish(&claim, finish.clone()).await?;
+        let outcome = {
+            let delivery = deliver(
+                &self.input,
+                &claim.agent,
+                &claim.message.body,
+                &settings,
+                &mut gate,
+            );
+            let watcher = watch::watch(
+                &self.store,
+                &self.stop,
+                self.observer.clone(),
+                claim.agent.point,
+                &pausing,
+            );
+            tokio::pin!(delivery, watcher);
+            let mut shutdown_seen = false;
+            loop {
+                tokio::select! {
+                    biased;
+                    outcome = &mut delivery => break outcome,
+                    never = &mut watcher => match never {},
+                    () = &mut *shutdown, if !shutdown_seen => {
+                        shutdown_seen = true;
+                        if !touched.load(std::sync::atomic::Ordering::SeqCst) {
+                            self.stop.request("the engine is shutting down; nothing was typed");
+                        }
+                    }
+                }
+            }
+        };
+        // The fail-safe's pause must be in force before this engine claims again.
+        pausing.finish().await;
+        let reached = gate.reached;
+        let (delivered, error) = match outcome {
+            Ok(d) => (Some(d), None),
+            Err(e) => (None, Some(e)),
+        };
+        let error = error.as_ref();
+        let finish = self.finish_for(&claim, &settings, error, reached);
+        let now = self.clock.now();
+        let state = self.store.finish_at(&claim, finish, now).await?;
+        let mut detail = error.map(|e| e.detail.clone());
+        if let Some(delivered) = delivered {
+            self.record(&claim, delivered, now, &mut detail).await;
+        }
         let report = AttemptReport {
             message_id: claim.message.id,
             agent: claim.agent.name.clone(),
             attempt: claim.message.attempts,
             state,
-            error_code: result.as_ref().err().map(|e| e.code.as_str()),
-            detail: result.as_ref().err().map(|e| e.detail.clone()),
-            duration_ms: self.clock.now() - started,
+            error_code: error.map(|e| e.code.as_str()),
+            detail,
+            duration_ms: now - started,
         };
-        match &result {
-            Ok(()) => {
+        match error {
+            None => {
                 tracing::info!(id = claim.message.id, agent = %claim.agent.name, ms = report.duration_ms, "delivered")
             }
-            Err(e) => {
+            Some(e) => {
                 tracing::warn!(id = claim.message.id, agent = %claim.agent.name, attempt = claim.message.attempts, next = %state, "{e}")
             }
         }
         Ok(Some(report))
     }
 
+    /// Keep what a delivery learned: the agent's window, the receipt. Failures here do not
+    /// undo the delivery; they are logged.
+    async fn record(
+        &self,
+        claim: &Claim,
+        delivered: Delivered,
+        now: Millis,
+        detail: &mut Option<String>,
+    ) {
+        if let Some(w) = &delivered.learned_window {
+            match self
+                .store
+                .learn_window(claim.agent.id, claim.agent.point, w, &self.actor)
+                .await
+            {
+                Ok(true) => {
+                    tracing::info!(agent = %claim.agent.name, "recorded the agent's window: {}", window::describe(w))
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!("cannot record {}'s window: {e}", claim.agent.name),
+            }
+        }
+        if let Some(image) = delivered.receipt {
+            match receipt::keep(&self.store, claim, image, now).await {
+                Ok(path) => *detail = Some(format!("receipt: {}", path.display())),
+                Err(e) => tracing::warn!("no receipt kept: {e}"),
+            }
+        }
+    }
+
     fn finish_for(
         &self,
         claim: &Claim,
         settings: &crate::settings::Settings,
-        result: &Result<(), DeliveryError>,
+        error: Option<&DeliveryError>,
         reached: crate::model::Phase,
     ) -> Finish {
-        let Err(e) = result else {
+        let Some(e) = error else {
             return Finish::Delivered;
         };
         if e.code == ErrorCode::Stopped {
@@ -323,43 +339,6 @@ impl Engine {
             retryable,
             retry_at,
         }
-    }
-}
-
-/// The engine's gate before each step: honour the emergency stop, then record the phase
-/// (before the step, so after a crash the attempt shows the furthest step that may have run).
-struct EngineGate<'a> {
-    store: &'a Store,
-    attempt_id: i64,
-    /// The last phase begun, for deciding what a stop means for the text in the box.
-    reached: Phase,
-}
-
-impl Gate for EngineGate<'_> {
-    async fn begin(&mut self, phase: Phase) -> Result<(), DeliveryError> {
-        let paused = self.store.paused().await.map_err(|e| {
-            DeliveryError::new(
-                ErrorCode::InputFailed,
-                format!("stopped before {phase}: cannot read the pause flag: {e}"),
-            )
-        })?;
-        if let Some(p) = paused {
-            return Err(DeliveryError::new(
-                ErrorCode::Stopped,
-                format!("stopped before {phase} by {}: {}", p.by, p.reason),
-            ));
-        }
-        self.store
-            .record_phase(self.attempt_id, phase)
-            .await
-            .map_err(|e| {
-                DeliveryError::new(
-                    ErrorCode::InputFailed,
-                    format!("stopped before {phase}: cannot record it: {e}"),
-                )
-            })?;
-        self.reached = phase;
-        Ok(())
     }
 }
 

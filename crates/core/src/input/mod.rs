@@ -232,6 +232,11 @@ pub trait Input: Send {
     fn observer(&mut self) -> Result<Option<Box<dyn Observer>>, InputError> {
         Ok(None)
     }
+    /// Release keys that another program driving the devices left down (one killed between a
+    /// key's press and release): their autorepeat would type into whatever gets the focus.
+    fn release_stuck_keys(&mut self) -> Result<(), InputError> {
+        Ok(())
+    }
     /// Give `window` the keyboard focus, when clicking into it did not.
     fn activate(&mut self, _window: &WindowInfo) -> Result<(), InputError> {
         Ok(())

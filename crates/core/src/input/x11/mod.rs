@@ -233,6 +233,20 @@ impl Input for X11Input {
         let d = Display::open(&self.display.name, false)?;
         Ok(Some(Box::new(pointer::X11Observer { d })))
     }
+    fn release_stuck_keys(&mut self) -> Result<(), InputError> {
+        self.stop.check()?;
+        let held = modifiers::release_held_keys(&self.display)?;
+        if held == 0 {
+            return Ok(());
+        }
+        self.display.sync()?;
+        // Only the releases that took effect were ours: a key the operator holds stays down,
+        // and must not be mistaken for Switchboard's input.
+        if modifiers::keys_down(&self.display)?.len() < held {
+            self.activity.sent();
+        }
+        Ok(())
+    }
     fn activate(&mut self, window: &WindowInfo) -> Result<(), InputError> {
         self.stop.check()?;
         focus::activate(&self.display, window)

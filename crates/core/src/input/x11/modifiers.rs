@@ -112,14 +112,22 @@ pub(super) fn restore(d: &Display, saved: SavedLocks) -> Result<(), InputError> 
     Ok(())
 }
 
-pub(super) fn release_held_keys(d: &Display) -> Result<(), InputError> {
-    let step = "releasing held keys";
-    let keys = d.conn.query_keymap().ctx(step)?.reply().ctx(step)?.keys;
-    let is_down = |k: u8| keys[usize::from(k / 8)] & (1 << (k % 8)) != 0;
-    for keycode in (8..=255u8).filter(|&k| is_down(k)) {
+/// Send a release for every key that is down; returns how many were. The server drops the
+/// release of a key that only a physical keyboard holds, so only XTEST keys come up.
+pub(super) fn release_held_keys(d: &Display) -> Result<usize, InputError> {
+    let down = keys_down(d)?;
+    for &keycode in &down {
         xtest::key(d, keycode, false)?;
     }
-    Ok(())
+    Ok(down.len())
+}
+
+/// The keycodes that are down now.
+pub(super) fn keys_down(d: &Display) -> Result<Vec<u8>, InputError> {
+    let step = "reading which keys are down";
+    let keys = d.conn.query_keymap().ctx(step)?.reply().ctx(step)?.keys;
+    let is_down = |k: u8| keys[usize::from(k / 8)] & (1 << (k % 8)) != 0;
+    Ok((8..=255u8).filter(|&k| is_down(k)).collect())
 }
 
 fn still_active(d: &Display, mods: u16, group: u8) -> InputError {
