@@ -323,3 +323,76 @@ fn the_pointer_and_the_focus_go_back_to_the_operator_after_a_delivery() {
     xdotool(&xvfb, &["type", "--delay", "5", "mine"]);
     assert_xterm_holds(&operator, "mine", "the operator types on where they were");
 }
+
+#[test]
+fn agent_options_for_the_window_the_gap_and_control_characters_round_trip() {
+    let sb = Switchboard::new();
+    let added = sb.json(&[
+        "agent",
+        "add",
+        "A",
+        "--x",
+        "10",
+        "--y",
+        "20",
+        "--window-class",
+        "XTerm",
+        "--window-title",
+        "*claude*",
+        "--min-gap-ms",
+        "20000",
+        "--max-attempts",
+        "3",
+        "--strip-control",
+    ]);
+    assert_eq!(added["window"]["class"], "XTerm", "{added}");
+    assert_eq!(added["window"]["title"], "*claude*");
+    assert_eq!(added["window"]["any"], false);
+    assert_eq!(
+        added["window"]["seen"],
+        serde_json::Value::Null,
+        "no display: nothing recorded"
+    );
+    assert_eq!(added["min_gap_ms"], 20000);
+    assert_eq!(added["max_attempts"], 3);
+    assert_eq!(added["strip_control"], true);
+
+    let edited = sb.json(&[
+        "agent",
+        "edit",
+        "A",
+        "--window-title",
+        "",
+        "--any-window",
+        "--min-gap-ms",
+        "default",
+        "--max-attempts",
+        "default",
+        "--refuse-control",
+    ]);
+    assert_eq!(
+        edited["window"]["title"],
+        serde_json::Value::Null,
+        "{edited}"
+    );
+    assert_eq!(edited["window"]["class"], "XTerm");
+    assert_eq!(edited["window"]["any"], true);
+    assert_eq!(edited["min_gap_ms"], serde_json::Value::Null);
+    assert_eq!(edited["max_attempts"], serde_json::Value::Null);
+    assert_eq!(edited["strip_control"], false);
+    let shown = sb.run(&["agent", "show", "A"]).success();
+    assert!(
+        shown.stdout.contains("any window: not checked"),
+        "{}",
+        shown.stdout
+    );
+
+    let run = sb
+        .run(&["agent", "edit", "A", "--window-title", "re:("])
+        .failure(2, "a pattern that is not a regular expression is refused");
+    assert!(
+        run.stderr.contains("not a valid regular expression"),
+        "{}",
+        run.stderr
+    );
+}

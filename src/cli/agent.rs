@@ -92,8 +92,10 @@ pub struct Details {
     #[arg(long, value_parser = parse::<Clear>)]
     clear: Option<Clear>,
     /// Attempts before a message to it becomes a dead letter ("default": the global setting)
+    // The inner Option is spelled out in full so that clap takes it as the parsed value
+    // ("default" is None) instead of as an optional value of the flag.
     #[arg(long, value_parser = parse_attempts)]
-    max_attempts: Option<Option<u32>>,
+    max_attempts: Option<::std::option::Option<u32>>,
     /// Deliver only into a window whose WM_CLASS class matches: a glob (XTerm, *code*; any
     /// case) or re:REGEX; "" clears. Without patterns, the window found at the point is used
     #[arg(long, value_name = "PATTERN")]
@@ -109,7 +111,7 @@ pub struct Details {
     check_window: bool,
     /// Least time between two deliveries to it, in ms ("default": the min_gap_ms setting)
     #[arg(long, value_name = "MS", value_parser = parse_gap)]
-    min_gap_ms: Option<Option<u64>>,
+    min_gap_ms: Option<::std::option::Option<u64>>,
     /// Remove control characters (escape sequences...) from its messages instead of refusing them
     #[arg(long, conflicts_with = "refuse_control")]
     strip_control: bool,

@@ -116,7 +116,7 @@ pub fn describe(a: &Agent) -> String {
         "name:         {}\nteam:         {}\nrole:         {}\nenabled:      {}\npoint:        {}\n\
          window:       {window}\n\
          mode:         {}\npaste key:    {}\nsubmit key:   {}\nnewline key:  {}\nclear first:  {}\n\
-         max attempts: {attempts}\nmin gap:      {gap}\ncontrol chars: {}\nlast delivery: {}\n\
+         max attempts: {attempts}\nmin gap:      {gap}\nctrl chars:   {}\nlast sent:    {}\n\
          added:        {}\nchanged:      {}",
         a.name,
         or_dash(a.team.as_ref()),
