@@ -183,6 +183,7 @@ fn samples() -> Value {
         },
         EngineStatus::Idle,
         EngineStatus::Delivering { message_id: 4 },
+        EngineStatus::WaitingForIdle { message_id: 5 },
         EngineStatus::Paused {
             by: "cli".into(),
             reason: "lunch".into(),

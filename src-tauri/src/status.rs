@@ -36,6 +36,11 @@ pub enum EngineStatus {
     Delivering {
         message_id: i64,
     },
+    /// A message is claimed and waits until the operator has stopped using the mouse and
+    /// keyboard for a moment.
+    WaitingForIdle {
+        message_id: i64,
+    },
     Paused {
         by: String,
         reason: String,
@@ -54,6 +59,9 @@ impl From<EngineState> for EngineStatus {
             EngineState::Starting => EngineStatus::Starting,
             EngineState::Idle => EngineStatus::Idle,
             EngineState::Delivering { message_id } => EngineStatus::Delivering { message_id },
+            EngineState::WaitingForIdle { message_id } => {
+                EngineStatus::WaitingForIdle { message_id }
+            }
             EngineState::Paused { by, reason } => EngineStatus::Paused { by, reason },
             EngineState::Stopped => EngineStatus::Stopped,
         }

@@ -135,6 +135,8 @@ impl AgentInput {
             }),
             input: Some(self.input.to_profile()?),
             max_attempts: Some(self.max_attempts),
+            // Window rules, pacing and control characters are not on this form yet: unchanged.
+            ..AgentPatch::default()
         })
     }
 }

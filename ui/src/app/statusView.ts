@@ -32,6 +32,12 @@ export function statusView(status: Status): StatusView {
       return { tone: "ok", label: status.paused ? "Paused" : "Running", detail: status.paused ? null : "waiting for messages" };
     case "delivering":
       return { tone: "busy", label: `Delivering message #${e.message_id}`, detail: null };
+    case "waiting_for_idle":
+      return {
+        tone: "busy",
+        label: `Waiting for you to pause (message #${e.message_id})`,
+        detail: "the mouse or keyboard is in use; the message is typed once they have been still for a moment",
+      };
     case "paused":
       return { tone: "warn", label: "Paused", detail: `by ${e.by}: ${e.reason}` };
     case "failed":

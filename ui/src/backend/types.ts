@@ -198,6 +198,7 @@ export const EngineStatus = tagged("state", {
   waiting_for_display: { reason: str, retry_in_ms: int },
   idle: {},
   delivering: { message_id: int },
+  waiting_for_idle: { message_id: int },
   paused: { by: str, reason: str },
   failed: { message: str, retry_in_ms: int },
   stopped: {},
