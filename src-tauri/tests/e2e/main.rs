@@ -8,6 +8,7 @@
 mod webdriver;
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::Duration;
@@ -77,6 +78,8 @@ impl Driver {
             .env("XDG_DATA_HOME", home.join("data"))
             .env("XDG_CACHE_HOME", home.join("cache"))
             .env_remove("SWITCHBOARD_DB")
+            // Its own process group, so that dropping the driver ends everything it started.
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&log).unwrap())
             .stderr(std::fs::File::options().append(true).open(&log).unwrap())
@@ -87,8 +90,18 @@ impl Driver {
 }
 
 impl Drop for Driver {
+    /// tauri-driver does not stop the WebKitWebDriver it started: end the whole process
+    /// group (driver, WebKitWebDriver, the app and its WebKit processes).
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", "--", &group])
+            .status();
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.wait();
     }
 }
