@@ -109,6 +109,9 @@ pub struct Engine {
     stop: Stop,
     /// The driver's second view of the display, for the corner fail-safe.
     observer: Option<SharedObserver>,
+    /// Where the pointer was when this engine's last delivery ended: not the operator's doing,
+    /// even in a corner (an agent's point may be near one).
+    left_pointer: Mutex<Option<crate::input::Point>>,
 }
 
 impl Engine {
@@ -144,6 +147,7 @@ impl Engine {
             state: channel::channel(EngineState::Starting).0,
             stop,
             observer,
+            left_pointer: Mutex::new(None),
         })
     }
 
@@ -187,6 +191,18 @@ impl Engine {
                 return Ok(None);
             }
         };
+        // The fail-safe also holds between deliveries: a pointer pushed into a corner since the
+        // last one stops the next before it starts.
+        let left = *self.left_pointer.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(o) = &self.observer
+            && let Some((p, corner)) = watch::in_corner(o).await
+            && Some(p) != left
+        {
+            let reason = watch::failsafe_reason(corner, p);
+            tracing::warn!("{reason}");
+            self.store.pause(watch::FAILSAFE, &reason).await?;
+            return Ok(None);
+        }
         let Some(claim) = self.store.claim_next(self.id, self.clock.now()).await? else {
             return Ok(None);
         };
@@ -240,6 +256,10 @@ impl Engine {
         };
         // The fail-safe's pause must be in force before this engine claims again.
         pausing.finish().await;
+        if let Some(o) = &self.observer {
+            let left = watch::pointer_now(o).await;
+            *self.left_pointer.lock().unwrap_or_else(|e| e.into_inner()) = left;
+        }
         let reached = gate.reached;
         let (delivered, error) = match outcome {
             Ok(d) => (Some(d), None),

@@ -90,15 +90,32 @@ pub(super) async fn watch(
             continue;
         }
         if let Some(corner) = corner_of(screens, p) {
-            let reason = format!(
-                "fail-safe: the pointer was pushed into the {corner} corner of the screen \
-                 ({p}); move it away and run `switchboard resume` to deliver again"
-            );
+            let reason = failsafe_reason(corner, p);
             tracing::warn!("{reason}");
             stop.request(reason.clone());
             pausing.start(store.clone(), reason);
         }
     }
+}
+
+/// Why the fail-safe paused delivery, for the pause and the attempt.
+pub(super) fn failsafe_reason(corner: &str, p: Point) -> String {
+    format!(
+        "fail-safe: the pointer was pushed into the {corner} corner of the screen ({p}); move it \
+         away and run `switchboard resume` to deliver again"
+    )
+}
+
+/// Where the pointer is now, on the observer's connection.
+pub(super) async fn pointer_now(o: &SharedObserver) -> Option<Point> {
+    on_observer(o, |o| o.pointer()).await.ok()
+}
+
+/// The pointer's position and corner, if it is in a monitor's corner now.
+pub(super) async fn in_corner(o: &SharedObserver) -> Option<(Point, &'static str)> {
+    let screens = on_observer(o, |o| o.screens()).await.ok()?;
+    let p = pointer_now(o).await?;
+    corner_of(&screens, p).map(|corner| (p, corner))
 }
 
 /// Run a blocking observer call off the async threads.

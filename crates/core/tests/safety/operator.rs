@@ -183,3 +183,52 @@ async fn a_pointer_the_operator_moved_during_the_delivery_is_left_alone() {
         "nothing is moved back when the operator has the pointer"
     );
 }
+
+#[tokio::test]
+async fn a_pointer_pushed_into_a_corner_between_deliveries_stops_the_next_before_it_starts() {
+    let s = setup().await;
+    agent(&s.store, "A").await;
+    let id = send(&s.store, "A", "not now").await;
+    s.recorder.set_pointer(Point { x: 0, y: 1079 });
+    assert!(
+        s.engine.deliver_next().await.unwrap().is_none(),
+        "nothing is claimed"
+    );
+    assert!(s.recorder.actions().is_empty(), "nothing is touched");
+    let pause = s.store.paused().await.unwrap().expect("delivery is paused");
+    assert_eq!(pause.by, "failsafe");
+    assert!(pause.reason.contains("bottom-left"), "{}", pause.reason);
+    assert_eq!(
+        s.store.message(id).await.unwrap().state,
+        MessageState::Queued
+    );
+}
+
+#[tokio::test]
+async fn an_agents_point_near_a_corner_does_not_trip_the_fail_safe() {
+    let s = setup().await;
+    s.store
+        .set_setting("restore_focus", "false", "test")
+        .await
+        .unwrap();
+    let new = NewAgent {
+        name: "Corner".into(),
+        team: None,
+        role: None,
+        point: Point { x: 1, y: 1 },
+        input: InputProfile::default(),
+        max_attempts: None,
+        enabled: true,
+    };
+    s.store.add_agent(new, "test").await.unwrap();
+    send(&s.store, "Corner", "one").await;
+    send(&s.store, "Corner", "two").await;
+    for _ in 0..2 {
+        let r = s.engine.deliver_next().await.unwrap().unwrap();
+        assert_eq!(r.state, MessageState::Delivered);
+    }
+    assert!(
+        s.store.paused().await.unwrap().is_none(),
+        "the pointer is at the agent's point because Switchboard put it there"
+    );
+}
