@@ -18,7 +18,12 @@
 //! - claim + finish: `claim_next` then `finish(Delivered)` until the queue is empty, which is
 //!   the engine's bookkeeping for one delivery (phase records excluded; see below);
 //! - claim + phases + finish: the same plus the four `record_phase` writes a real paste
-//!   delivery makes (locating, clicking, entering, submitting).
+//!   delivery makes (locating, clicking, entering, submitting);
+//! - one read alone: the reads an enqueue makes besides its write transaction (`settings`,
+//!   `agent`, `message`), 1,000 of each, to show where an enqueue's time goes.
+//!
+//! The claim phases drain the queue from 2N messages to none, so their rate depends on N:
+//! run a few sizes to see how claiming scales with the backlog.
 
 use std::time::{Duration, Instant};
 
@@ -141,7 +146,39 @@ async fn main() {
                 .is_none(),
             "every queued message was claimed exactly once"
         );
+        // What an enqueue is made of besides its write transaction: the reads it does first
+        // (settings, the agent) and after (the stored message), each timed alone.
+        let reads = 1000;
+        let settings_us = 1e6
+            / time(reads, || async {
+                for _ in 0..reads {
+                    store.settings().await.expect("settings");
+                }
+            })
+            .await;
+        let agent_us = 1e6
+            / time(reads, || async {
+                for _ in 0..reads {
+                    store.agent("agent-3").await.expect("agent");
+                }
+            })
+            .await;
+        let message_us = 1e6
+            / time(reads, || async {
+                for n in 0..reads {
+                    store
+                        .message(1 + (n % (2 * messages)) as i64)
+                        .await
+                        .expect("message");
+                }
+            })
+            .await;
         store.close().await;
+        println!(
+            "run {run}: one read alone: settings() {settings_us:.0} us, agent() {agent_us:.0} us, \
+             message() {message_us:.0} us; one enqueue {:.0} us in all",
+            1e6 / enqueue
+        );
 
         println!(
             "run {run}: enqueue {enqueue:7.0}/s   enqueue x4 {enqueue4:7.0}/s   \
