@@ -231,6 +231,16 @@ fn stop_during_a_long_typed_message_never_makes_the_agent_receive_it_twice() {
 
 #[test]
 fn an_engine_stopped_with_ctrl_c_finishes_the_message_it_is_typing() {
+    a_stopped_engine_finishes_the_message_it_is_typing("INT");
+}
+
+/// SIGTERM is what `kill`, systemd and a closing login session send.
+#[test]
+fn an_engine_stopped_with_sigterm_finishes_the_message_it_is_typing() {
+    a_stopped_engine_finishes_the_message_it_is_typing("TERM");
+}
+
+fn a_stopped_engine_finishes_the_message_it_is_typing(signal: &str) {
     let xvfb = Xvfb::start();
     let term = XtermCat::open(&xvfb, Geometry::at(0, 0));
     let sb = Switchboard::on(&xvfb);
@@ -252,22 +262,22 @@ fn an_engine_stopped_with_ctrl_c_finishes_the_message_it_is_typing() {
         std::thread::sleep(Duration::from_millis(2));
     }
     let sent = std::process::Command::new("kill")
-        .args(["-INT", &engine.id().to_string()])
+        .args([&format!("-{signal}"), &engine.id().to_string()])
         .status()
         .expect("run kill");
-    assert!(sent.success(), "could not send SIGINT to the engine");
+    assert!(sent.success(), "could not send SIG{signal} to the engine");
     let out = engine.wait_with_output().expect("wait for the engine");
 
     assert_eq!(
         out.status.code(),
         Some(0),
-        "ctrl+c is a normal way to stop the engine"
+        "SIG{signal} is a normal way to stop the engine"
     );
     let got = term.wait_len(LONG + 1, LAND_TIMEOUT);
     assert!(
         got == format!("{text}\n"),
-        "a delivery in progress runs to its end on ctrl+c, so the agent is not left with half a \
-         message\n{}",
+        "a delivery in progress runs to its end on SIG{signal}, so the agent is not left with half \
+         a message\n{}",
         describe_difference(&format!("{text}\n"), &got)
     );
     assert_eq!(sb.state(id), "delivered");

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use switchboard_core::Store;
 use switchboard_discord::{Bot, BotConfig, BotError, BotSettings};
 
-use super::run::{shutdown_on_ctrl_c, until_stopped};
+use super::stop::{stop_on_signal, until_stopped};
 use super::{CliResult, Failure, Out, exit};
 
 #[derive(Debug, Args)]
@@ -67,12 +67,12 @@ pub async fn run(args: BotArgs, store: &Store, out: &Out) -> CliResult {
     }
 }
 
-/// The bot alone, until ctrl+c. Messages it queues are delivered by whatever engine runs on
+/// The bot alone, until ctrl+c or SIGTERM. Messages it queues are delivered by whatever engine runs on
 /// this database (`switchboard deliver`, the desktop app).
 async fn serve(store: &Store, out: &Out) -> CliResult {
     let config = BotConfig::load(store).await?;
     let bot = Bot::new(store.clone(), config);
-    let stop = shutdown_on_ctrl_c();
+    let stop = stop_on_signal();
     bot.run(until_stopped(&stop)).await?;
     out.print(&serde_json::json!({ "stopped": true }), || {
         "the Discord bot stopped".into()

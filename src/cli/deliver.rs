@@ -1,7 +1,5 @@
 //! `switchboard deliver`: the delivery engine in the foreground.
 
-use std::task::Poll;
-
 use clap::Args;
 use switchboard_core::Store;
 use switchboard_core::engine::{self, Engine, RunMode};
@@ -10,6 +8,7 @@ use switchboard_core::input::thread::InputThread;
 use switchboard_core::model::now_ms;
 
 use super::agent::display_failure;
+use super::stop::{stop_on_signal, until_stopped};
 use super::{CliResult, Failure, Out};
 
 #[derive(Debug, Args)]
@@ -38,23 +37,7 @@ pub async fn run(args: DeliverArgs, store: &Store, out: &Out) -> CliResult {
     } else {
         RunMode::Forever
     };
-    // `ctrl_c()` installs its handler only when first polled, and the engine polls `shutdown`
-    // only between deliveries: poll it once now, or a ctrl+c during the first delivery would
-    // kill the process mid-message (the default action of SIGINT).
-    let mut ctrl_c = Box::pin(tokio::signal::ctrl_c());
-    let first = std::future::poll_fn(|cx| Poll::Ready(ctrl_c.as_mut().poll(cx))).await;
-    let shutdown = async move {
-        let signalled = match first {
-            Poll::Ready(result) => result,
-            Poll::Pending => ctrl_c.await,
-        };
-        // Without a signal handler the process would die mid-delivery; if one cannot be
-        // installed, run until idle or killed.
-        if signalled.is_err() {
-            std::future::pending::<()>().await;
-        }
-        tracing::info!("stopping after the current delivery");
-    };
+    let stop = stop_on_signal();
     if let Some(p) = store.paused().await? {
         tracing::warn!(
             "delivery is stopped by {}: {}; run `switchboard resume` to continue",
@@ -62,7 +45,7 @@ pub async fn run(args: DeliverArgs, store: &Store, out: &Out) -> CliResult {
             p.reason
         );
     }
-    let report = engine.run(mode, shutdown).await?;
+    let report = engine.run(mode, until_stopped(&stop)).await?;
     let failed = report
         .attempts
         .iter()

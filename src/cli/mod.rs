@@ -9,6 +9,7 @@ mod discord;
 mod message;
 mod output;
 mod run;
+mod stop;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,7 +57,7 @@ enum Command {
     Cancel { id: i64 },
     /// Counts by state and delivery times
     Stats,
-    /// Run the delivery engine in the foreground
+    /// Run the delivery engine in the foreground until ctrl+c or SIGTERM
     Deliver(deliver::DeliverArgs),
     /// Emergency stop: every engine on this database stops typing now, until `resume`
     Stop {
@@ -76,7 +77,7 @@ enum Command {
     /// The Discord bot's command log: `switchboard discord log`
     #[command(subcommand)]
     Discord(discord::DiscordCommand),
-    /// Run the delivery engine and the Discord bot together until ctrl+c
+    /// Run the delivery engine and the Discord bot together until ctrl+c or SIGTERM
     Run,
 }
 

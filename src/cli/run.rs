@@ -1,52 +1,13 @@
 //! `switchboard run`: the delivery engine and the Discord bot together, as the desktop app
 //! runs them, without the window.
 
-use std::sync::Arc;
-use std::task::Poll;
-
 use switchboard_core::Store;
 use switchboard_core::engine::{Engine, RunMode};
 use switchboard_discord::{Bot, BotConfig};
-use tokio::sync::watch;
 
 use super::agent::display_failure;
+use super::stop::{stop_on_signal, until_stopped};
 use super::{CliResult, Out};
-
-/// A stop flag set by ctrl+c. The handler is installed before this returns: the engine looks
-/// at its shutdown future only between deliveries, and a ctrl+c before the handler exists
-/// would kill the process mid-message.
-pub fn shutdown_on_ctrl_c() -> Arc<watch::Sender<bool>> {
-    let stop = Arc::new(watch::channel(false).0);
-    let mut ctrl_c = Box::pin(tokio::signal::ctrl_c());
-    let waker = std::task::Waker::noop();
-    let first = ctrl_c
-        .as_mut()
-        .poll(&mut std::task::Context::from_waker(waker));
-    let flag = stop.clone();
-    tokio::spawn(async move {
-        let signalled = match first {
-            Poll::Ready(r) => r,
-            Poll::Pending => ctrl_c.await,
-        };
-        match signalled {
-            Ok(()) => {
-                tracing::info!("stopping after the current delivery");
-                flag.send_replace(true);
-            }
-            // No handler: run until killed rather than stop at once.
-            Err(e) => tracing::warn!("ctrl+c cannot be caught ({e}); stop with kill"),
-        }
-    });
-    stop
-}
-
-/// Resolves once `stop` is set.
-pub fn until_stopped(stop: &watch::Sender<bool>) -> impl Future<Output = ()> + Send + 'static {
-    let mut rx = stop.subscribe();
-    async move {
-        let _ = rx.wait_for(|stopped| *stopped).await;
-    }
-}
 
 pub async fn run(store: &Store, out: &Out) -> CliResult {
     let input = switchboard_core::input::connect(None).map_err(display_failure)?;
@@ -63,7 +24,7 @@ pub async fn run(store: &Store, out: &Out) -> CliResult {
             p.reason
         );
     }
-    let stop = shutdown_on_ctrl_c();
+    let stop = stop_on_signal();
     let config = BotConfig::load(store).await?;
     let bot = async {
         if !config.has_token() {
@@ -81,7 +42,7 @@ pub async fn run(store: &Store, out: &Out) -> CliResult {
     };
     let engine_run = async {
         let report = engine.run(RunMode::Forever, until_stopped(&stop)).await;
-        // Whatever ended the engine (ctrl+c or an error) ends the bot too.
+        // Whatever ended the engine (a stop signal or an error) ends the bot too.
         stop.send_replace(true);
         report
     };
