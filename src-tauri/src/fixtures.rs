@@ -8,11 +8,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use switchboard_core::input::Point;
+use switchboard_core::input::{Point, WindowInfo};
 use switchboard_core::model::Clear;
 use switchboard_core::model::{
     Attempt, AttemptOutcome, Event, InputProfile, Message, MessageDetail, MessageState, Phase,
-    Priority,
+    Priority, SeenWindow, WindowRule,
 };
 use switchboard_core::settings::Settings;
 use switchboard_core::store::{LastDelivery, Pause, StateCount, Stats, TimelineBucket};
@@ -25,8 +25,8 @@ use crate::events::DbChanged;
 use crate::import::{ImportIssue, ImportReport};
 use crate::status::{DatabaseStatus, EngineStatus, Status};
 use crate::views::{
-    AgentInput, AgentView, BatchFailure, BatchReport, Compose, Dashboard, HistoryPage, InputView,
-    Recipients, RemoveReport,
+    AgentInput, AgentView, BatchFailure, BatchReport, CapturedPoint, Compose, Dashboard,
+    HistoryPage, InputView, Recipients, RemoveReport,
 };
 
 const T: i64 = 1_767_225_600_000;
@@ -91,6 +91,15 @@ fn samples() -> Value {
         state: MessageState::Delivered,
         at: T,
     };
+    let seen = SeenWindow {
+        window: WindowInfo {
+            id: 0x2a0_0007,
+            class: "XTerm".into(),
+            title: "claude: ~/src/app".into(),
+            pid: Some(4242),
+        },
+        at: T,
+    };
     let agent = AgentView {
         id: 1,
         name: "Agent-1".into(),
@@ -101,6 +110,14 @@ fn samples() -> Value {
         y: 300,
         input: input_view(),
         max_attempts: None,
+        window: WindowRule {
+            class: None,
+            title: Some("*claude*".into()),
+            any: false,
+            seen: Some(seen.clone()),
+        },
+        min_gap_ms: Some(20_000),
+        strip_control: true,
         created_at: T,
         updated_at: T,
         queued: 2,
@@ -121,6 +138,12 @@ fn samples() -> Value {
             clear: Clear::KillLine,
         },
         max_attempts: Some(3),
+        window_class: Some("re:^(XTerm|URxvt)$".into()),
+        window_title: None,
+        any_window: true,
+        min_gap_ms: None,
+        strip_control: false,
+        seen: None,
     };
     let detail = MessageDetail {
         message: message(2, MessageState::Failed),
@@ -229,8 +252,9 @@ fn samples() -> Value {
         "Pause": all(std::slice::from_ref(&pause)),
         "LastDelivery": all(&[last]),
         "InputView": all(&[input_view(), form.input.clone()]),
-        "AgentView": all(&[agent.clone(), AgentView { last: None, team: None, max_attempts: Some(2), ..agent }]),
-        "AgentInput": all(&[form]),
+        "AgentView": all(&[agent.clone(), AgentView { last: None, team: None, max_attempts: Some(2), window: WindowRule::default(), min_gap_ms: None, strip_control: false, ..agent }]),
+        "AgentInput": all(&[form.clone(), AgentInput { seen: Some(seen.clone()), window_class: None, any_window: false, min_gap_ms: Some(0), strip_control: true, ..form }]),
+        "CapturedPoint": all(&[CapturedPoint { x: -5, y: 7, window: Some(seen.clone()) }, CapturedPoint { x: 0, y: 0, window: None }]),
         "RemoveReport": all(&[RemoveReport { name: "Agent-1".into(), cancelled: 2 }]),
         "Recipients": all(&[
             Recipients::Agents { names: vec!["Agent-1".into()] },

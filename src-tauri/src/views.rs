@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use switchboard_core::input::{Chord, Point};
 use switchboard_core::model::{
-    Agent, Clear, InputMode, InputProfile, Message, Priority, SubmitKey,
+    Agent, Clear, InputMode, InputProfile, Message, Priority, SeenWindow, SubmitKey, WindowRule,
 };
 use switchboard_core::store::{
-    AgentActivity, AgentPatch, LastDelivery, NewAgent, Stats, TimelineBucket,
+    AgentActivity, AgentPatch, AgentSafety, LastDelivery, NewAgent, Stats, TimelineBucket,
 };
 
 use crate::error::{CommandError, CommandResult};
@@ -67,6 +67,13 @@ pub struct AgentView {
     pub y: i32,
     pub input: InputView,
     pub max_attempts: Option<u32>,
+    /// Which windows deliveries may go into: patterns, no check at all, and the window
+    /// recorded under the point.
+    pub window: WindowRule,
+    /// None: the `min_gap_ms` setting.
+    pub min_gap_ms: Option<u64>,
+    /// Control characters are removed from its messages instead of refused.
+    pub strip_control: bool,
     pub created_at: i64,
     pub updated_at: i64,
     pub queued: i64,
@@ -85,6 +92,9 @@ impl AgentView {
             y: agent.point.y,
             input: agent.input.into(),
             max_attempts: agent.max_attempts,
+            window: agent.window,
+            min_gap_ms: agent.min_gap_ms,
+            strip_control: agent.strip_control,
             created_at: agent.created_at,
             updated_at: agent.updated_at,
             queued: activity.map_or(0, |a| a.queued),
@@ -93,7 +103,8 @@ impl AgentView {
     }
 }
 
-/// The add/edit form. On edit every field is written: empty team or role clears it.
+/// The add/edit form: every option of `switchboard agent add`. On edit every field is
+/// written: an empty team, role or window pattern clears it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentInput {
     pub name: String,
@@ -105,11 +116,36 @@ pub struct AgentInput {
     pub input: InputView,
     /// None: the global setting.
     pub max_attempts: Option<u32>,
+    /// Deliver only into windows whose class matches (a glob, or `re:` and a regex).
+    pub window_class: Option<String>,
+    /// Deliver only into windows whose title matches.
+    pub window_title: Option<String>,
+    /// No window check at all.
+    pub any_window: bool,
+    /// None: the `min_gap_ms` setting.
+    pub min_gap_ms: Option<u64>,
+    /// Remove control characters from its messages instead of refusing them.
+    pub strip_control: bool,
+    /// The window the form's capture found under (x, y). None: the window there is looked up
+    /// when the form is saved, as `switchboard agent add` and `edit` do.
+    pub seen: Option<SeenWindow>,
 }
 
 impl AgentInput {
-    pub fn to_new(&self) -> CommandResult<NewAgent> {
-        Ok(NewAgent {
+    /// The new agent and its safety settings; `found` is the window at its point now (looked
+    /// up by the caller when the form carries none).
+    pub fn to_new(&self, found: Option<SeenWindow>) -> CommandResult<(NewAgent, AgentSafety)> {
+        let safety = AgentSafety {
+            window: WindowRule {
+                class: self.window_class.clone(),
+                title: self.window_title.clone(),
+                any: self.any_window,
+                seen: self.seen.clone().or(found),
+            },
+            min_gap_ms: self.min_gap_ms,
+            strip_control: self.strip_control,
+        };
+        let new = NewAgent {
             name: self.name.clone(),
             team: self.team.clone(),
             role: self.role.clone(),
@@ -120,10 +156,13 @@ impl AgentInput {
             input: self.input.to_profile()?,
             max_attempts: self.max_attempts,
             enabled: self.enabled,
-        })
+        };
+        Ok((new, safety))
     }
 
-    pub fn to_patch(&self) -> CommandResult<AgentPatch> {
+    /// The changes; `seen` is what to record as its window (see [`AgentPatch::seen`]): the
+    /// captured window, or the one found at a new point.
+    pub fn to_patch(&self, seen: Option<Option<SeenWindow>>) -> CommandResult<AgentPatch> {
         Ok(AgentPatch {
             name: Some(self.name.clone()),
             team: Some(self.team.clone().unwrap_or_default()),
@@ -135,10 +174,26 @@ impl AgentInput {
             }),
             input: Some(self.input.to_profile()?),
             max_attempts: Some(self.max_attempts),
-            // Window rules, pacing and control characters are not on this form yet: unchanged.
-            ..AgentPatch::default()
+            window_class: Some(self.window_class.clone().unwrap_or_default()),
+            window_title: Some(self.window_title.clone().unwrap_or_default()),
+            any_window: Some(self.any_window),
+            seen: match &self.seen {
+                Some(captured) => Some(Some(captured.clone())),
+                None => seen,
+            },
+            min_gap_ms: Some(self.min_gap_ms),
+            strip_control: Some(self.strip_control),
         })
     }
+}
+
+/// Where the pointer is, and the window under it (the add form's capture).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CapturedPoint {
+    pub x: i32,
+    pub y: i32,
+    /// None: no window there.
+    pub window: Option<SeenWindow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -248,8 +303,14 @@ mod tests {
             y: 2,
             input: input(),
             max_attempts: None,
+            window_class: Some("XTerm".into()),
+            window_title: None,
+            any_window: false,
+            min_gap_ms: None,
+            strip_control: false,
+            seen: None,
         };
-        let patch = form.to_patch().unwrap();
+        let patch = form.to_patch(None).unwrap();
         assert_eq!(
             patch.team.as_deref(),
             Some(""),
@@ -261,5 +322,55 @@ mod tests {
             Some(None),
             "no limit on the form returns to the global setting"
         );
+        assert_eq!(patch.window_class.as_deref(), Some("XTerm"));
+        assert_eq!(
+            patch.window_title.as_deref(),
+            Some(""),
+            "a pattern left empty is cleared"
+        );
+        assert_eq!(patch.min_gap_ms, Some(None), "no gap: the global setting");
+        assert!(patch.seen.is_none(), "no capture, same point: kept");
+    }
+
+    #[test]
+    fn a_window_captured_with_the_point_is_recorded_over_one_looked_up_later() {
+        let captured = SeenWindow {
+            window: switchboard_core::input::WindowInfo {
+                id: 7,
+                class: "XTerm".into(),
+                title: "agent".into(),
+                pid: Some(9),
+            },
+            at: 1,
+        };
+        let looked_up = SeenWindow {
+            at: 2,
+            ..captured.clone()
+        };
+        let form = AgentInput {
+            name: "A".into(),
+            team: None,
+            role: None,
+            enabled: true,
+            x: 1,
+            y: 2,
+            input: input(),
+            max_attempts: None,
+            window_class: None,
+            window_title: None,
+            any_window: false,
+            min_gap_ms: Some(500),
+            strip_control: true,
+            seen: Some(captured.clone()),
+        };
+        let (_, safety) = form.to_new(Some(looked_up.clone())).unwrap();
+        assert_eq!(safety.window.seen, Some(captured.clone()));
+        assert_eq!(safety.min_gap_ms, Some(500));
+        assert!(safety.strip_control);
+        let patch = form.to_patch(Some(Some(looked_up.clone()))).unwrap();
+        assert_eq!(patch.seen, Some(Some(captured)));
+        let without = AgentInput { seen: None, ..form };
+        let (_, safety) = without.to_new(Some(looked_up.clone())).unwrap();
+        assert_eq!(safety.window.seen, Some(looked_up));
     }
 }

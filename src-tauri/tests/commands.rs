@@ -92,7 +92,8 @@ fn agent_input(name: &str, team: Option<&str>) -> Value {
     json!({
         "name": name, "team": team, "role": null, "enabled": true, "x": 100, "y": -20,
         "input": {"mode": "paste", "paste_key": "shift+insert", "submit_key": "enter", "newline_key": "shift+enter", "clear": "none"},
-        "max_attempts": null
+        "max_attempts": null, "window_class": null, "window_title": null, "any_window": false,
+        "min_gap_ms": null, "strip_control": false, "seen": null
     })
 }
 
@@ -153,6 +154,83 @@ fn adding_agents_validates_names_readably() {
     let (code, message) = h.err("add_agent", json!({"agent": bad_chord}));
     assert_eq!(code, "INVALID");
     assert!(message.starts_with("paste key:"), "{message}");
+}
+
+#[test]
+fn the_form_sets_every_safe_delivery_option_with_the_cores_rules() {
+    let h = harness();
+    let captured = json!({"id": 0xdead, "class": "XTerm", "title": "claude: ~/src", "pid": 4242, "at": 1_767_225_600_000_i64});
+    let mut form = agent_input("Agent-1", None);
+    form["seen"] = captured.clone();
+    form["min_gap_ms"] = json!(20_000);
+    form["strip_control"] = json!(true);
+    let added = h.ok("add_agent", json!({"agent": form}));
+    assert_eq!(
+        added["window"],
+        json!({"class": null, "title": null, "any": false, "seen": captured}),
+        "the window seen at the form's capture is recorded as the agent's"
+    );
+    assert_eq!(added["min_gap_ms"], 20_000);
+    assert_eq!(added["strip_control"], true);
+
+    // Same point, no new capture: the recorded window stays; patterns and opt-outs are set.
+    form["seen"] = Value::Null;
+    form["window_class"] = json!("xterm");
+    form["window_title"] = json!("re:^claude");
+    form["any_window"] = json!(true);
+    form["min_gap_ms"] = Value::Null;
+    form["strip_control"] = json!(false);
+    let edited = h.ok("edit_agent", json!({"name": "Agent-1", "agent": form}));
+    assert_eq!(
+        edited["window"],
+        json!({"class": "xterm", "title": "re:^claude", "any": true, "seen": captured})
+    );
+    assert_eq!(
+        edited["min_gap_ms"],
+        Value::Null,
+        "back to the global setting"
+    );
+    assert_eq!(edited["strip_control"], false);
+
+    // Empty patterns clear them, as on the CLI.
+    form["window_class"] = json!("");
+    form["window_title"] = json!(" ");
+    form["any_window"] = json!(false);
+    let cleared = h.ok("edit_agent", json!({"name": "Agent-1", "agent": form}));
+    assert_eq!(cleared["window"]["class"], Value::Null);
+    assert_eq!(cleared["window"]["title"], Value::Null);
+
+    // A new point forgets the window recorded at the old one (or records what is there now).
+    form["x"] = json!(5);
+    let moved = h.ok("edit_agent", json!({"name": "Agent-1", "agent": form}));
+    assert_ne!(
+        moved["window"]["seen"], captured,
+        "the old point's window no longer guards the new point"
+    );
+
+    // The core's rules and words, for the add form and the edit form alike.
+    for (field, value, says) in [
+        (
+            "window_class",
+            json!("re:(unclosed"),
+            "the window class pattern: ",
+        ),
+        (
+            "window_title",
+            json!("re:[z-a]"),
+            "the window title pattern: ",
+        ),
+        ("min_gap_ms", json!(86_400_001), "more than a day"),
+    ] {
+        let mut bad = agent_input("Agent-2", None);
+        bad[field] = value;
+        let (code, message) = h.err("add_agent", json!({"agent": bad.clone()}));
+        assert_eq!(code, "INVALID", "{field}");
+        assert!(message.contains(says), "{field}: {message}");
+        let (code, message) = h.err("edit_agent", json!({"name": "Agent-1", "agent": bad}));
+        assert_eq!(code, "INVALID", "{field}");
+        assert!(message.contains(says), "{field}: {message}");
+    }
 }
 
 #[test]

@@ -2,11 +2,12 @@
 //! and importing the replaced system's file.
 
 use switchboard_core::Store;
+use switchboard_core::input::Point;
 use switchboard_core::model::{Message, Priority};
 use switchboard_core::store::{AgentPatch, NewMessage};
 use tauri::State;
 
-use super::ACTOR;
+use super::{ACTOR, pointer};
 use crate::desktop::Desktop;
 use crate::error::CommandResult;
 use crate::import::{self, ImportReport};
@@ -46,8 +47,50 @@ pub async fn agents(state: State<'_, Desktop>) -> CommandResult<Vec<AgentView>> 
 #[tracing::instrument(skip(state), err)]
 pub async fn add_agent(state: State<'_, Desktop>, agent: AgentInput) -> CommandResult<AgentView> {
     let store = state.store()?;
-    let added = store.add_agent(agent.to_new()?, ACTOR).await?;
-    agent_view(&store, &added.name).await
+    added_agent(&store, &agent, ACTOR).await
+}
+
+/// Register the form's agent. Unless the form carries the window seen at its capture or opts
+/// out of the window check, the window at the point now is recorded, as `switchboard agent add`
+/// does.
+async fn added_agent(
+    store: &Store,
+    agent: &AgentInput,
+    actor: &str,
+) -> CommandResult<AgentView> {
+    let found = match agent.seen.is_none() && !agent.any_window {
+        true => pointer::window_at(point_of(agent)).await.flatten(),
+        false => None,
+    };
+    let (new, safety) = agent.to_new(found)?;
+    let added = store.add_agent_with(new, safety, actor).await?;
+    agent_view(store, &added.name).await
+}
+
+/// Change agent `name` to the form's settings. A new point without a captured window records
+/// the window there now (or forgets the old one when the display cannot be asked), as
+/// `switchboard agent edit` does.
+async fn edited_agent(
+    store: &Store,
+    name: &str,
+    agent: &AgentInput,
+    actor: &str,
+) -> CommandResult<AgentView> {
+    let current = store.agent(name).await?;
+    let point = point_of(agent);
+    let seen = match agent.seen.is_none() && point != current.point {
+        true => pointer::window_at(point).await,
+        false => None,
+    };
+    let edited = store.edit_agent(name, agent.to_patch(seen)?, actor).await?;
+    agent_view(store, &edited.name).await
+}
+
+fn point_of(agent: &AgentInput) -> Point {
+    Point {
+        x: agent.x,
+        y: agent.y,
+    }
 }
 
 /// Replace an agent's settings with the form's (`name` is its current name).
@@ -58,10 +101,9 @@ pub async fn edit_agent(
     name: String,
     agent: AgentInput,
 ) -> CommandResult<AgentView> {
-    let store = state.store()?;
-    let edited = store.edit_agent(&name, agent.to_patch()?, ACTOR).await?;
+    let edited = edited_agent(&state.store()?, &name, &agent, ACTOR).await?;
     state.wake();
-    agent_view(&store, &edited.name).await
+    Ok(edited)
 }
 
 #[tauri::command]

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use switchboard_core::engine::display_lock;
-use switchboard_core::input::{self, Input, Point};
+use switchboard_core::input::{self, Input, Point, WindowInfo};
+use switchboard_core::model::{SeenWindow, now_ms};
 use switchboard_core::store::AgentPatch;
 use tauri::State;
 
@@ -14,7 +15,7 @@ use super::ACTOR;
 use super::agents::agent_view;
 use crate::desktop::Desktop;
 use crate::error::{CommandError, CommandResult};
-use crate::views::AgentView;
+use crate::views::{AgentView, CapturedPoint};
 
 /// How long "show" waits for a delivery in progress to finish with the display.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -36,23 +37,65 @@ async fn with_display<T: Send + 'static>(
     })?
 }
 
-/// Where the pointer is now (the add form's "capture" fills x and y with it).
-#[tauri::command]
-#[tracing::instrument(err)]
-pub async fn pointer_position() -> CommandResult<Point> {
-    with_display(|d| d.pointer()).await
+/// A window found at a point, to record as an agent's. Switchboard's own window (this form,
+/// lying over the point) is never an agent's: it counts as no window.
+fn seen(window: Option<WindowInfo>) -> Option<SeenWindow> {
+    window
+        .filter(|w| w.pid != Some(std::process::id()))
+        .map(|window| SeenWindow {
+            window,
+            at: now_ms(),
+        })
 }
 
-/// Store where the pointer is now as the agent's input box.
+/// Where the pointer is and the window under it, read together.
+async fn pointer_and_window() -> CommandResult<(Point, Option<SeenWindow>)> {
+    let (point, window) = with_display(|d| {
+        let point = d.pointer()?;
+        Ok((point, d.window_at(point)?))
+    })
+    .await?;
+    Ok((point, seen(window)))
+}
+
+/// The window at `point` now, to record as an agent's, as `switchboard agent add` does:
+/// `Some(None)` when no window is there, `None` when the display cannot be asked (the first
+/// delivery records it then).
+pub async fn window_at(point: Point) -> Option<Option<SeenWindow>> {
+    match with_display(move |d| d.window_at(point)).await {
+        Ok(window) => Some(seen(window)),
+        Err(e) => {
+            tracing::info!(error = %e.message, "no window recorded at {point}");
+            None
+        }
+    }
+}
+
+/// Where the pointer is now and the window under it (the add form's "capture" fills x and y
+/// with it and records the window when the form is saved).
+#[tauri::command]
+#[tracing::instrument(err)]
+pub async fn pointer_position() -> CommandResult<CapturedPoint> {
+    let (point, window) = pointer_and_window().await?;
+    Ok(CapturedPoint {
+        x: point.x,
+        y: point.y,
+        window,
+    })
+}
+
+/// Store where the pointer is now as the agent's input box, and the window under it as its
+/// window (as `switchboard agent capture`).
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn capture_position(state: State<'_, Desktop>, name: String) -> CommandResult<AgentView> {
     let store = state.store()?;
     // Fail on an unknown name before reading the pointer, so the error is about the name.
     store.agent(&name).await?;
-    let point = with_display(|d| d.pointer()).await?;
+    let (point, window) = pointer_and_window().await?;
     let patch = AgentPatch {
         point: Some(point),
+        seen: Some(window),
         ..AgentPatch::default()
     };
     let agent = store.edit_agent(&name, patch, ACTOR).await?;

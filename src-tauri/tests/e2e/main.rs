@@ -258,6 +258,8 @@ fn run(s: &Session, xvfb: &Xvfb, term: &XtermCat, db: &Path) -> Result<(), Strin
     add_agent_form(s, "Term", term.text_point())?;
     let (x, y) = term.text_point();
     s.wait_text("[data-agent=Term]", &format!("{x}, {y}"), SHORT)?;
+    // The window under the point is recorded when the form is saved, as `agent add` does.
+    s.wait_text("[data-agent=Term] [data-testid=agent-window]", "XTerm", SHORT)?;
 
     s.click(&s.find("[data-testid=add-agent]")?)?;
     add_agent_form(s, "term", (5, 5))?;
@@ -317,6 +319,7 @@ fn run(s: &Session, xvfb: &Xvfb, term: &XtermCat, db: &Path) -> Result<(), Strin
     )?;
     xdotool(xvfb, &["mousemove", &cx.to_string(), &cy.to_string()]);
     s.wait_text("[data-agent=Term]", &format!("{cx}, {cy}"), SHORT)?;
+    s.wait_text("[data-agent=Term] [data-testid=agent-window]", "XTerm", SHORT)?;
     xdotool(xvfb, &["mousemove", "5", "5"]);
     s.click(&s.find("[data-agent=Term] .row-actions button:nth-child(2)")?)?;
     s.wait(

@@ -1,5 +1,6 @@
-// Adding or editing one agent. Errors from the core (empty or duplicate name, a chord it
-// cannot read) appear in the form, next to what caused them.
+// Adding or editing one agent: every option of `switchboard agent add`. Errors from the core
+// (empty or duplicate name, a chord or window pattern it cannot read, a gap over a day)
+// appear in the form in the core's words.
 
 import { useState } from "preact/hooks";
 
@@ -9,7 +10,8 @@ import { useBackend } from "../shared/context";
 import { useAction } from "../shared/hooks";
 import { PROFILES } from "../shared/profiles";
 import { ErrorBox } from "../shared/ui";
-import { type AgentForm, emptyForm, formFromAgent, toAgentInput } from "./agentForm";
+import { formatTime } from "../shared/format";
+import { type AgentForm, describeWindow, emptyForm, formFromAgent, toAgentInput } from "./agentForm";
 import { CAPTURE_SECONDS, useCountdown } from "./countdown";
 
 export function AgentEditor({ agent, onDone }: { agent: AgentView | null; onDone: () => void }) {
@@ -39,11 +41,11 @@ export function AgentEditor({ agent, onDone }: { agent: AgentView | null; onDone
   const captureHere = () =>
     capture.start(CAPTURE_SECONDS, async () => {
       const result = await act(() => backend.pointerPosition(), { inline: true });
-      if (result.ok) set({ x: String(result.value.x), y: String(result.value.y) });
+      if (result.ok) set({ x: String(result.value.x), y: String(result.value.y), captured: result.value });
       else setError(result.error);
     });
 
-  const text = (field: "name" | "team" | "role" | "x" | "y" | "maxAttempts") => ({
+  const text = (field: "name" | "team" | "role" | "x" | "y" | "maxAttempts" | "windowClass" | "windowTitle" | "minGap") => ({
     value: form[field],
     onInput: (e: Event) => set({ [field]: (e.target as HTMLInputElement).value }),
   });
@@ -134,6 +136,42 @@ export function AgentEditor({ agent, onDone }: { agent: AgentView | null; onDone
             </label>
           </fieldset>
         )}
+        <fieldset class="safety">
+          <legend>Safe delivery</legend>
+          <WindowNote agent={agent} form={form} />
+          <label>
+            Window class <span class="muted">(a glob such as XTerm or *code*, any case, or re:REGEX; blank: the recorded window)</span>
+            <input name="windowClass" placeholder="XTerm" disabled={form.anyWindow} {...text("windowClass")} />
+          </label>
+          <label>
+            Window title <span class="muted">(titles change as agents work: prefer a glob such as *claude*)</span>
+            <input name="windowTitle" placeholder="*claude*" disabled={form.anyWindow} {...text("windowTitle")} />
+          </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              name="anyWindow"
+              checked={form.anyWindow}
+              onChange={(e) => set({ anyWindow: (e.target as HTMLInputElement).checked })}
+            />
+            Any window under the point (no window check)
+          </label>
+          <label>
+            Minimum gap between deliveries, ms <span class="muted">(blank: the min_gap_ms setting)</span>
+            <input name="minGap" inputMode="numeric" placeholder="20000" {...text("minGap")} />
+          </label>
+          <label>
+            Control characters (escape sequences, bell…) in a message
+            <select
+              name="control"
+              value={form.stripControl ? "strip" : "refuse"}
+              onChange={(e) => set({ stripControl: (e.target as HTMLSelectElement).value === "strip" })}
+            >
+              <option value="refuse">refuse the message</option>
+              <option value="strip">remove them, deliver the rest</option>
+            </select>
+          </label>
+        </fieldset>
         <label class="check">
           <input type="checkbox" checked={form.enabled} onChange={(e) => set({ enabled: (e.target as HTMLInputElement).checked })} />
           Enabled (deliver to it)
@@ -148,5 +186,24 @@ export function AgentEditor({ agent, onDone }: { agent: AgentView | null; onDone
         </button>
       </div>
     </form>
+  );
+}
+
+/** Which window deliveries go into now, and what saving the form will record. */
+function WindowNote({ agent, form }: { agent: AgentView | null; form: AgentForm }) {
+  const recorded = agent?.window.seen ?? null;
+  const captured = form.captured && String(form.captured.x) === form.x.trim() && String(form.captured.y) === form.y.trim() ? form.captured : null;
+  let note: string;
+  if (form.anyWindow) note = "Deliveries go into whatever window is under the point.";
+  else if (form.windowClass.trim() || form.windowTitle.trim()) note = "Deliveries go only into a window matching these patterns.";
+  else if (captured?.window) note = `Captured window, recorded when you save: ${describeWindow(captured.window)}.`;
+  else if (captured) note = "No window was under the pointer; the window found there at the first delivery will be recorded.";
+  else if (recorded && agent && String(agent.x) === form.x.trim() && String(agent.y) === form.y.trim())
+    note = `Recorded window: ${describeWindow(recorded)}, since ${formatTime(recorded.at)}. Deliveries go only into it.`;
+  else note = "The window under the point is recorded when you save (or at the first delivery), and deliveries go only into it.";
+  return (
+    <p class="muted window-note" data-testid="window-note">
+      {note}
+    </p>
   );
 }

@@ -12,6 +12,7 @@ import { useAction, useLive } from "../shared/hooks";
 import { describeInput } from "../shared/profiles";
 import { Empty, ErrorBox, ScreenHeader, StateBadge } from "../shared/ui";
 import { AgentEditor } from "./AgentEditor";
+import { describeWindow, describeWindowRule } from "./agentForm";
 import { ImportPanel } from "./ImportPanel";
 import { CAPTURE_SECONDS, useCountdown } from "./countdown";
 
@@ -31,7 +32,10 @@ export function Agents({ params }: { params?: URLSearchParams }) {
   const startCapture = (name: string) => {
     setCapturing(name);
     capture.start(CAPTURE_SECONDS, async () => {
-      await act(() => backend.capturePosition(name), { success: (a) => `${a.name}'s input box is now at (${a.x}, ${a.y})` });
+      await act(() => backend.capturePosition(name), {
+        success: (a) =>
+          `${a.name}'s input box is now at (${a.x}, ${a.y})` + (a.window.seen ? `, in ${describeWindow(a.window.seen)}` : ", with no window there"),
+      });
       setCapturing(null);
     });
   };
@@ -114,6 +118,7 @@ export function Agents({ params }: { params?: URLSearchParams }) {
               <th>Enabled</th>
               <th>Position</th>
               <th>Input</th>
+              <th>Window</th>
               <th>Last delivery</th>
               <th class="num">Queued</th>
               <th />
@@ -140,6 +145,9 @@ export function Agents({ params }: { params?: URLSearchParams }) {
                   {a.x}, {a.y}
                 </td>
                 <td>{describeInput(a.input)}</td>
+                <td class="window" data-testid="agent-window">
+                  {describeWindowRule(a.window)}
+                </td>
                 <td>
                   {a.last ? (
                     <a href={href("history", a.last.message_id)}>

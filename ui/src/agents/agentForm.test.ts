@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { AgentView } from "../backend/types";
 import { PROFILES } from "../shared/profiles";
-import { emptyForm, formFromAgent, summarizeImport, toAgentInput } from "./agentForm";
+import { describeWindowRule, emptyForm, formFromAgent, summarizeImport, toAgentInput } from "./agentForm";
 
 const agent: AgentView = {
   id: 3,
@@ -14,6 +14,9 @@ const agent: AgentView = {
   y: 300,
   input: { ...PROFILES[1]!.input },
   max_attempts: 3,
+  window: { class: null, title: "*claude*", any: false, seen: { id: 7, class: "XTerm", title: "claude", pid: null, at: 0 } },
+  min_gap_ms: 20000,
+  strip_control: true,
   created_at: 0,
   updated_at: 0,
   queued: 0,
@@ -48,8 +51,46 @@ describe("agent form", () => {
     const back = toAgentInput(form);
     expect(back).toEqual({
       ok: true,
-      value: { name: "Agent-1", team: "backend", role: null, enabled: true, x: -1500, y: 300, input: agent.input, max_attempts: 3 },
+      value: {
+        name: "Agent-1",
+        team: "backend",
+        role: null,
+        enabled: true,
+        x: -1500,
+        y: 300,
+        input: agent.input,
+        max_attempts: 3,
+        window_class: null,
+        window_title: "*claude*",
+        any_window: false,
+        min_gap_ms: 20000,
+        strip_control: true,
+        seen: null,
+      },
     });
+  });
+
+  it("refuses a gap that is not whole milliseconds, blank meaning the global setting", () => {
+    const base = { ...emptyForm(), name: "A", x: "1", y: "1" };
+    expect(toAgentInput({ ...base, minGap: "1.5" })).toMatchObject({ ok: false, error: expect.stringContaining("min_gap_ms") });
+    expect(toAgentInput({ ...base, minGap: "-1" }).ok).toBe(false);
+    expect(toAgentInput({ ...base, minGap: " " })).toMatchObject({ ok: true, value: { min_gap_ms: null } });
+    expect(toAgentInput({ ...base, minGap: "0" })).toMatchObject({ ok: true, value: { min_gap_ms: 0 } });
+  });
+
+  it("sends the captured window only while the point is the captured one", () => {
+    const window = { id: 9, class: "Code", title: "chat", pid: 1, at: 5 };
+    const form = { ...emptyForm(), name: "A", x: "640", y: "480", captured: { x: 640, y: 480, window } };
+    expect(toAgentInput(form)).toMatchObject({ ok: true, value: { seen: window } });
+    expect(toAgentInput({ ...form, x: "641" })).toMatchObject({ ok: true, value: { seen: null } });
+  });
+
+  it("describes which windows deliveries go into", () => {
+    const seen = { id: 7, class: "XTerm", title: "claude", pid: 42, at: 0 };
+    expect(describeWindowRule({ class: null, title: null, any: false, seen })).toBe('XTerm "claude" (pid 42)');
+    expect(describeWindowRule({ class: "xterm", title: null, any: false, seen })).toBe("matching class xterm");
+    expect(describeWindowRule({ class: "xterm", title: null, any: true, seen })).toBe("any window (not checked)");
+    expect(describeWindowRule({ class: null, title: null, any: false, seen: null })).toContain("first delivery");
   });
 
   it("marks changed chords as a custom profile", () => {

@@ -7,13 +7,14 @@ import { MockBackend } from "../backend/mock";
 import { defaultInput } from "../shared/profiles";
 import { settle } from "../testing/render";
 import { App } from "./App";
+import { DEFAULT_SAFETY } from "../agents/agentForm";
 
 let root: HTMLElement;
 let backend: MockBackend;
 
 beforeEach(async () => {
   backend = new MockBackend();
-  await backend.addAgent({ name: "A", team: null, role: null, enabled: true, x: 1, y: 1, input: defaultInput(), max_attempts: null });
+  await backend.addAgent({ name: "A", team: null, role: null, enabled: true, x: 1, y: 1, input: defaultInput(), max_attempts: null, ...DEFAULT_SAFETY });
   root = document.createElement("div");
   document.body.appendChild(root);
 });

@@ -7,6 +7,7 @@ import type {
   AgentView,
   AppInfo,
   BatchReport,
+  CapturedPoint,
   BotStatus,
   Compose,
   Dashboard,
@@ -43,7 +44,7 @@ export interface Backend {
   removeAgent(name: string, force: boolean): Promise<RemoveReport>;
   testAgent(name: string): Promise<Message>;
   importAgents(json: string): Promise<ImportReport>;
-  pointerPosition(): Promise<Point>;
+  pointerPosition(): Promise<CapturedPoint>;
   capturePosition(name: string): Promise<AgentView>;
   showPosition(name: string): Promise<Point>;
 

@@ -10,6 +10,7 @@ import type {
   AppInfo,
   Attempt,
   BatchReport,
+  CapturedPoint,
   BotStatus,
   Compose,
   Dashboard,
@@ -20,11 +21,13 @@ import type {
   Pause,
   Point,
   Priority,
+  SeenWindow,
   SettingInfo,
   Status,
 } from "./types";
 import { MESSAGE_STATES, PRIORITIES } from "./types";
 import { defaultInput } from "../shared/profiles";
+import { DEFAULT_SAFETY } from "../agents/agentForm";
 
 type Listener<T> = (value: T) => void;
 
@@ -42,6 +45,8 @@ export class MockBackend implements Backend {
   attempts = new Map<number, Attempt[]>();
   settingList: SettingInfo[] = MOCK_SETTINGS.map((s) => ({ ...s }));
   pointer: Point = { x: 640, y: 480 };
+  /** The window under the pointer, as the display reports it; null: none there. */
+  pointerWindow: Omit<SeenWindow, "at"> | null = { id: 0x2a00007, class: "XTerm", title: "claude: ~/src/app", pid: 4242 };
   current: Status = {
     database: { state: "ready" },
     engine: { state: "idle" },
@@ -202,14 +207,50 @@ export class MockBackend implements Backend {
     }
   }
 
+  /** The window at `point`: the pointer's window where the pointer is, else none. */
+  private windowAt(point: Point): SeenWindow | null {
+    const here = point.x === this.pointer.x && point.y === this.pointer.y;
+    return here && this.pointerWindow ? { ...this.pointerWindow, at: Date.now() } : null;
+  }
+
+  /** The core's checks of the safe-delivery options, and what is stored (as the CLI does). */
+  private safety(agent: AgentInput, current?: AgentView): Pick<AgentView, "window" | "min_gap_ms" | "strip_control"> {
+    const pattern = (what: string, text: string | null): string | null => {
+      if (text === null || text.trim() === "") return null;
+      if (text.startsWith("re:")) {
+        try {
+          new RegExp(text.slice(3));
+        } catch (e) {
+          throw new BackendError("INVALID", `the window ${what} pattern: ${JSON.stringify(text)} is not a valid regular expression: ${String(e)}`);
+        }
+      }
+      return text;
+    };
+    if (agent.min_gap_ms !== null && agent.min_gap_ms > 86_400_000) {
+      throw new BackendError("INVALID", `a minimum gap of ${agent.min_gap_ms} ms is more than a day; give at most 86400000`);
+    }
+    const moved = !current || current.x !== agent.x || current.y !== agent.y;
+    const seen = agent.seen ?? (!moved ? current!.window.seen : !current && agent.any_window ? null : this.windowAt(agent));
+    return {
+      window: { class: pattern("class", agent.window_class), title: pattern("title", agent.window_title), any: agent.any_window, seen },
+      min_gap_ms: agent.min_gap_ms,
+      strip_control: agent.strip_control,
+    };
+  }
+
   async addAgent(agent: AgentInput): Promise<AgentView> {
     this.record("addAgent", [agent]);
     this.check(agent);
     const view: AgentView = {
-      ...agent,
       name: agent.name.trim(),
       team: agent.team?.trim() || null,
       role: agent.role?.trim() || null,
+      enabled: agent.enabled,
+      x: agent.x,
+      y: agent.y,
+      input: { ...agent.input },
+      max_attempts: agent.max_attempts,
+      ...this.safety(agent),
       id: this.nextId++,
       created_at: Date.now(),
       updated_at: Date.now(),
@@ -231,7 +272,18 @@ export class MockBackend implements Backend {
     this.record("editAgent", [name, agent]);
     const a = this.agent(name);
     this.check(agent, a.id);
-    Object.assign(a, agent, { name: agent.name.trim(), team: agent.team?.trim() || null, role: agent.role?.trim() || null });
+    const safety = this.safety(agent, a);
+    Object.assign(a, {
+      name: agent.name.trim(),
+      team: agent.team?.trim() || null,
+      role: agent.role?.trim() || null,
+      enabled: agent.enabled,
+      x: agent.x,
+      y: agent.y,
+      input: { ...agent.input },
+      max_attempts: agent.max_attempts,
+      ...safety,
+    });
     this.changed();
     return { ...a };
   }
@@ -309,16 +361,16 @@ export class MockBackend implements Backend {
       } else if (this.agentList.some((a) => a.name.toLowerCase() === name.toLowerCase())) {
         report.skipped.push({ name, reason: "already registered" });
       } else {
-        await this.addAgent({ name, team: null, role: null, enabled: true, x: c[0] as number, y: c[1] as number, input: defaultInput(), max_attempts: null });
+        await this.addAgent({ name, team: null, role: null, enabled: true, x: c[0] as number, y: c[1] as number, input: defaultInput(), max_attempts: null, ...DEFAULT_SAFETY });
         report.created.push(name);
       }
     }
     return report;
   }
 
-  async pointerPosition(): Promise<Point> {
+  async pointerPosition(): Promise<CapturedPoint> {
     this.record("pointerPosition", []);
-    return { ...this.pointer };
+    return { ...this.pointer, window: this.windowAt(this.pointer) };
   }
 
   async capturePosition(name: string): Promise<AgentView> {
@@ -326,6 +378,7 @@ export class MockBackend implements Backend {
     const a = this.agent(name);
     a.x = this.pointer.x;
     a.y = this.pointer.y;
+    a.window = { ...a.window, seen: this.windowAt(this.pointer) };
     this.changed();
     return { ...a };
   }

@@ -115,6 +115,19 @@ export const InputView = obj({
 });
 export type InputView = Infer<typeof InputView>;
 
+/** A window recorded under an agent's point: X11 id, WM_CLASS class, title, pid, when. */
+export const SeenWindow = obj({ id: int, class: str, title: str, pid: nullable(int), at: int });
+export type SeenWindow = Infer<typeof SeenWindow>;
+
+/** Which windows deliveries may go into: class/title patterns, none checked (`any`), and the
+ * window recorded under the point (used when there are no patterns). */
+export const WindowRule = obj({ class: nullable(str), title: nullable(str), any: bool, seen: nullable(SeenWindow) });
+export type WindowRule = Infer<typeof WindowRule>;
+
+/** The pointer's position and the window under it, read together. */
+export const CapturedPoint = obj({ x: int, y: int, window: nullable(SeenWindow) });
+export type CapturedPoint = Infer<typeof CapturedPoint>;
+
 export const AgentView = obj({
   id: int,
   name: str,
@@ -125,6 +138,9 @@ export const AgentView = obj({
   y: int,
   input: InputView,
   max_attempts: nullable(int),
+  window: WindowRule,
+  min_gap_ms: nullable(int),
+  strip_control: bool,
   created_at: int,
   updated_at: int,
   queued: int,
@@ -141,6 +157,12 @@ export const AgentInput = obj({
   y: int,
   input: InputView,
   max_attempts: nullable(int),
+  window_class: nullable(str),
+  window_title: nullable(str),
+  any_window: bool,
+  min_gap_ms: nullable(int),
+  strip_control: bool,
+  seen: nullable(SeenWindow),
 });
 export type AgentInput = Infer<typeof AgentInput>;
 
@@ -249,6 +271,7 @@ export const SCHEMAS = {
   InputView,
   AgentView,
   AgentInput,
+  CapturedPoint,
   RemoveReport,
   Recipients,
   Compose,

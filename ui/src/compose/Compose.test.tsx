@@ -5,6 +5,7 @@ import { MockBackend } from "../backend/mock";
 import { defaultInput } from "../shared/profiles";
 import { mount, settle, type Mounted } from "../testing/render";
 import { Compose } from "./Compose";
+import { DEFAULT_SAFETY } from "../agents/agentForm";
 
 let view: Mounted | undefined;
 let backend: MockBackend;
@@ -15,7 +16,7 @@ beforeEach(async () => {
     ["Agent-1", "ops"],
     ["Agent-2", "ops"],
   ] as const) {
-    await backend.addAgent({ name, team, role: null, enabled: true, x: 1, y: 1, input: defaultInput(), max_attempts: null });
+    await backend.addAgent({ name, team, role: null, enabled: true, x: 1, y: 1, input: defaultInput(), max_attempts: null, ...DEFAULT_SAFETY });
   }
 });
 

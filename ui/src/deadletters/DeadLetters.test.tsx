@@ -6,13 +6,14 @@ import { defaultInput } from "../shared/profiles";
 import { mount, settle, type Mounted } from "../testing/render";
 import { DeadLetters } from "./DeadLetters";
 import { selectionAfter } from "./selection";
+import { DEFAULT_SAFETY } from "../agents/agentForm";
 
 let view: Mounted | undefined;
 afterEach(() => view?.unmount());
 
 async function withDeadLetters(): Promise<MockBackend> {
   const backend = new MockBackend();
-  await backend.addAgent({ name: "A", team: null, role: null, enabled: true, x: 1, y: 1, input: defaultInput(), max_attempts: null });
+  await backend.addAgent({ name: "A", team: null, role: null, enabled: true, x: 1, y: 1, input: defaultInput(), max_attempts: null, ...DEFAULT_SAFETY });
   const sent = await backend.send({ to: { kind: "agents", names: ["A"] }, sender: "op", body: "one", priority: "normal", tags: [], reply_to: null });
   const more = await backend.send({ to: { kind: "agents", names: ["A"] }, sender: "op", body: "two", priority: "normal", tags: [], reply_to: null });
   backend.failMessage(sent[0]!.id, "OFF_SCREEN", "(5000, 10) is on no monitor");

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MockBackend } from "../backend/mock";
 import { defaultInput } from "../shared/profiles";
 import { emptyHistoryForm, Pager, toFilter } from "./historyModel";
+import { DEFAULT_SAFETY } from "../agents/agentForm";
 
 describe("history filter", () => {
   it("sends blanks as no filter", () => {
@@ -29,7 +30,7 @@ describe("history filter", () => {
 describe("paging through the mock backend", () => {
   it("visits every message once, newest first, and Previous returns to the same page", async () => {
     const backend = new MockBackend();
-    await backend.addAgent({ name: "A", team: null, role: null, enabled: true, x: 1, y: 1, input: defaultInput(), max_attempts: null });
+    await backend.addAgent({ name: "A", team: null, role: null, enabled: true, x: 1, y: 1, input: defaultInput(), max_attempts: null, ...DEFAULT_SAFETY });
     for (let i = 0; i < 7; i++) await backend.send({ to: { kind: "agents", names: ["A"] }, sender: "op", body: `m${i}`, priority: "normal", tags: [], reply_to: null });
     const pager = new Pager();
     const seen: string[] = [];
