@@ -5,6 +5,7 @@
 //! - `db-changed`: something was committed to the database, by this app or any other process
 //!   (the CLI, another engine). Screens showing stored data reload.
 //! - `queue`: the live queue, whenever it differs from the last one sent.
+//! - `bot`: the Discord bot's [`BotStatus`], whenever it changes ([`follow_bot`]).
 //!
 //! Database changes are noticed with `PRAGMA data_version` on a dedicated connection
 //! ([`ChangeWatcher`]) every [`WATCH_INTERVAL`](crate::background::WATCH_INTERVAL): a few
@@ -18,6 +19,7 @@ use switchboard_core::model::Message;
 use switchboard_core::store::ChangeWatcher;
 use tauri::{AppHandle, Emitter as _, Runtime};
 
+use crate::bot::{BotStatus, BotSupervisor};
 use crate::desktop::Desktop;
 use crate::status::Status;
 
@@ -27,6 +29,7 @@ pub enum BackendEvent {
     Status(Status),
     DbChanged(DbChanged),
     Queue(Vec<Message>),
+    Bot(BotStatus),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,6 +45,7 @@ impl BackendEvent {
             BackendEvent::Status(_) => "status",
             BackendEvent::DbChanged(_) => "db-changed",
             BackendEvent::Queue(_) => "queue",
+            BackendEvent::Bot(_) => "bot",
         }
     }
 }
@@ -56,6 +60,7 @@ pub fn tauri_emitter<R: Runtime>(app: AppHandle<R>) -> Emitter {
             BackendEvent::Status(s) => app.emit(name, s),
             BackendEvent::DbChanged(c) => app.emit(name, c),
             BackendEvent::Queue(q) => app.emit(name, q),
+            BackendEvent::Bot(b) => app.emit(name, b),
         };
         if let Err(e) = sent {
             tracing::warn!("cannot send the {name} event to the window: {e}");
@@ -82,6 +87,19 @@ pub async fn pump(desktop: Desktop, emit: Emitter, interval: Duration) {
                 emit(BackendEvent::Status(status.borrow_and_update().clone()));
             }
             _ = tick.tick() => changes.look(&desktop, &emit).await,
+        }
+    }
+}
+
+/// Emit the bot's status now and on every change, until the app shuts down.
+pub async fn follow_bot(bot: BotSupervisor, stop: impl Future<Output = ()>, emit: Emitter) {
+    let mut status = bot.subscribe();
+    tokio::pin!(stop);
+    loop {
+        emit(BackendEvent::Bot(status.borrow_and_update().clone()));
+        tokio::select! {
+            () = &mut stop => break,
+            changed = status.changed() => if changed.is_err() { break },
         }
     }
 }

@@ -15,10 +15,16 @@ use switchboard_core::model::{
     Priority, SeenWindow, WindowRule,
 };
 use switchboard_core::settings::Settings;
-use switchboard_core::store::{LastDelivery, Pause, StateCount, Stats, TimelineBucket};
+use switchboard_core::store::{
+    CommandOutcome, DiscordCommand, DiscordCommandFilter, LastDelivery, NewDiscordCommand, Pause,
+    StateCount, Stats, TimelineBucket,
+};
+use switchboard_discord::BotState;
+use switchboard_discord::settings::{BotSettings, Grants};
 
 use crate::args::DatabaseSource;
-use crate::bot::BotStatus;
+use crate::bot::{BotSettingsEdit, BotSettingsSaved, BotSettingsView, BotStatus};
+use crate::commands::discord::DiscordCommandPage;
 use crate::desktop::AppInfo;
 use crate::error::CommandError;
 use crate::events::DbChanged;
@@ -231,14 +237,111 @@ fn samples() -> Value {
         database_source: DatabaseSource::Default,
         log_file: "/home/op/.local/share/switchboard/switchboard.log".into(),
     };
-    let bots = [
-        BotStatus::NotConfigured {
-            detail: "no bot token is stored".into(),
+    let connections = [
+        BotState::Disabled {
+            reason: "no bot token is set".into(),
         },
-        BotStatus::ConfiguredElsewhere {
-            detail: "a bot token is stored".into(),
+        BotState::Connecting,
+        BotState::Connected {
+            user: "switchboard-bot".into(),
+        },
+        BotState::Reconnecting {
+            reason: "the connection to Discord dropped".into(),
+        },
+        BotState::WrongToken {
+            message: "Discord refused the bot token (****ABCD (72 characters))".into(),
+        },
+        BotState::Stopped,
+    ];
+    let bots: Vec<BotStatus> = connections
+        .iter()
+        .map(|c| BotStatus {
+            connection: c.clone(),
+            configured: !matches!(c, BotState::Disabled { .. }),
+        })
+        .collect();
+    let bot_settings = BotSettings {
+        token: Some(
+            "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB".into(),
+        ),
+        guild_id: Some(123_456_789_012_345_678),
+        operators: Grants {
+            users: vec![234_567_890_123_456_789],
+            roles: vec![],
+        },
+        viewers: Grants {
+            users: vec![],
+            roles: vec![345_678_901_234_567_890],
+        },
+        channels: vec![77],
+        prefix_commands: true,
+        notify_channel: Some(88),
+        api_base: Some("http://127.0.0.1:9000".into()),
+    };
+    let settings_views = [
+        BotSettingsView {
+            settings: bot_settings.view(),
+            token_from_env: false,
+            api_base_from_env: true,
+        },
+        BotSettingsView {
+            settings: BotSettings::default().view(),
+            token_from_env: true,
+            api_base_from_env: false,
         },
     ];
+    let edits = [
+        BotSettingsEdit {
+            token: Some("MTAwMQ.c3RhbmQ.new-token".into()),
+            clear_token: false,
+            guild_id: Some("42".into()),
+            operator_users: vec!["<@1001>".into()],
+            operator_roles: vec!["300".into()],
+            viewer_users: vec![],
+            viewer_roles: vec!["301".into()],
+            channels: vec!["77".into()],
+            prefix_commands: true,
+            notify_channel: Some("88".into()),
+            api_base: Some("http://127.0.0.1:9000".into()),
+        },
+        BotSettingsEdit {
+            clear_token: true,
+            ..Default::default()
+        },
+    ];
+    let logged = |id: i64, outcome: CommandOutcome| DiscordCommand {
+        id,
+        command: NewDiscordCommand {
+            source_id: "1300000000000000001".into(),
+            kind: "slash".into(),
+            user_id: "1001".into(),
+            user_name: "alice".into(),
+            guild_id: Some("42".into()),
+            channel_id: "77".into(),
+            command: "send".into(),
+            arguments: json!({"agent": "Agent-1", "message": "rebase please"}),
+            received_at: T,
+            outcome,
+            duration_ms: 35,
+            reply: "queued #12 for Agent-1".into(),
+            error: (outcome != CommandOutcome::Succeeded).then(|| "you may not use /send".into()),
+            message_ids: if outcome == CommandOutcome::Succeeded {
+                vec![12]
+            } else {
+                vec![]
+            },
+        },
+    };
+    let prefix = DiscordCommand {
+        command: NewDiscordCommand {
+            kind: "prefix".into(),
+            guild_id: None,
+            command: "status".into(),
+            arguments: json!({}),
+            ..logged(3, CommandOutcome::Succeeded).command
+        },
+        ..logged(3, CommandOutcome::Succeeded)
+    };
     json!({
         "Point": all(&[Point { x: -5, y: 7 }]),
         "Message": all(&[message(1, MessageState::Queued), message(2, MessageState::Delivered), message(3, MessageState::Failed)]),
@@ -301,7 +404,34 @@ fn samples() -> Value {
                 paused: Some(pause),
             },
         ]),
+        "BotState": all(&connections),
         "BotStatus": all(&bots),
+        "BotSettingsView": all(&settings_views),
+        "BotSettingsEdit": all(&edits),
+        "BotSettingsSaved": all(&[BotSettingsSaved {
+            settings: settings_views[0].clone(),
+            status: bots[1].clone(),
+            applied: "Saved. The bot is reconnecting with the new settings.".into(),
+        }]),
+        "CommandOutcome": all(&CommandOutcome::ALL),
+        "DiscordCommand": all(&[logged(1, CommandOutcome::Succeeded), logged(2, CommandOutcome::Refused), prefix.clone()]),
+        "DiscordCommandFilter": all(&[
+            DiscordCommandFilter { limit: 50, ..Default::default() },
+            DiscordCommandFilter {
+                user: Some("alice".into()),
+                outcome: Some(CommandOutcome::Failed),
+                command: Some("send".into()),
+                text: Some("Agent-1".into()),
+                since: Some(T),
+                until: Some(T + 1),
+                before_id: Some(100),
+                limit: 50,
+            },
+        ]),
+        "DiscordCommandPage": all(&[
+            DiscordCommandPage { commands: vec![prefix], next_before: Some(3) },
+            DiscordCommandPage { commands: vec![], next_before: None },
+        ]),
         "AppInfo": all(&[
             info.clone(),
             AppInfo { database_source: DatabaseSource::Flag, ..info.clone() },

@@ -19,7 +19,8 @@
 //! - [`views`]: the shapes the UI sends and receives where the core's own types do not fit a
 //!   form or a table (agents with their activity, key chords as text, batch results).
 //! - [`import`]: reading the replaced system's agent file.
-//! - [`bot`]: the Discord bot's state as far as this window can tell (it runs elsewhere).
+//! - [`bot`]: [`BotSupervisor`](bot::BotSupervisor), the Discord bot inside the app: started
+//!   with it when a token is set, started, stopped and restarted from the Discord screen.
 //!
 //! The UI (`ui/`, TypeScript) mirrors every type in `ui/src/backend/`; `fixtures.rs` pins
 //! the JSON both sides agree on.
@@ -51,7 +52,10 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 /// The state and the commands, on `builder`: shared by [`run`] and the tests' mock app.
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>, desktop: Desktop) -> tauri::Builder<R> {
-    builder.manage(desktop).invoke_handler(commands::handler())
+    builder
+        .manage(bot::BotSupervisor::new(desktop.clone()))
+        .manage(desktop)
+        .invoke_handler(commands::handler())
 }
 
 /// Open the window and run until it is closed.
@@ -70,7 +74,13 @@ pub fn run(args: args::Args) -> anyhow::Result<()> {
         )
         .setup(|app| {
             let desktop = app.state::<Desktop>().inner().clone();
-            background::start(desktop, events::tauri_emitter(app.handle().clone()));
+            let emit = events::tauri_emitter(app.handle().clone());
+            background::start(desktop.clone(), emit.clone());
+            start_bot(
+                &desktop,
+                app.state::<bot::BotSupervisor>().inner().clone(),
+                emit,
+            );
             exit_on_signals(app.handle().clone());
             Ok(())
         })
@@ -93,6 +103,18 @@ pub fn run(args: args::Args) -> anyhow::Result<()> {
         }
     });
     Ok(())
+}
+
+/// The bot and its `bot` events, for the life of the app; shutdown waits for it to disconnect.
+fn start_bot(desktop: &Desktop, bot: bot::BotSupervisor, emit: events::Emitter) {
+    let stop = desktop.shutdown_signal();
+    let task = tauri::async_runtime::spawn(async move {
+        tokio::join!(
+            events::follow_bot(bot.clone(), stop, emit),
+            bot.run_with_app()
+        );
+    });
+    desktop.add_task(task);
 }
 
 /// SIGTERM / SIGINT (a logout, `kill`, Ctrl+C in the terminal that started it) close the app

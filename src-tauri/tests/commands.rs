@@ -470,7 +470,10 @@ fn settings_pause_import_and_facts() {
         info.get("bot").is_none(),
         "the bot's state is its own command"
     );
-    assert_eq!(h.ok("bot_status", json!({}))["state"], "not_configured");
+    let bot = h.ok("bot_status", json!({}));
+    assert_eq!(bot["connection"]["state"], "disabled");
+    assert_eq!(bot["configured"], false);
+    assert_eq!(h.err("start_bot", json!({})).0, "DISCORD_NO_TOKEN");
     assert!(info["database"].as_str().unwrap().ends_with("sb.db"));
     let dashboard = h.ok("dashboard", json!({}));
     assert_eq!(dashboard["stats"]["agents"], 2);

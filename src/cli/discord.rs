@@ -33,6 +33,7 @@ pub async fn run(command: DiscordCommand, store: &Store, out: &Out) -> CliResult
         user: args.user,
         outcome: args.outcome,
         limit: args.limit.max(1),
+        ..Default::default()
     };
     let log = store.discord_commands(&filter).await?;
     out.print(&log, || {

@@ -2,18 +2,11 @@
 //! delivery engine on the core's recording input: handshake, slash and prefix commands,
 //! refusals, autocomplete, a dropped connection and a wrong token. Every wait is bounded.
 
-mod standin;
-
 use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 use serde_json::{Value, json};
 use sqlx::ConnectOptions;
-use standin::fixtures::{
-    self, APP_ID, CHANNEL_ID, GUILD_ID, Who, autocomplete, choice, interaction_token,
-    message_create, option, slash,
-};
-use standin::{Recorded, StandIn};
 use switchboard_core::Store;
 use switchboard_core::engine::{Engine, RunMode};
 use switchboard_core::input::recording::{Recorder, RecordingInput};
@@ -23,6 +16,11 @@ use switchboard_core::store::{
     AgentPatch, CommandOutcome, DiscordCommand, DiscordCommandFilter, NewAgent,
 };
 use switchboard_discord::{Bot, BotConfig, BotError, BotSettings, BotState, Timing};
+use switchboard_discord_standin::fixtures::{
+    self, APP_ID, CHANNEL_ID, GUILD_ID, Who, autocomplete, choice, interaction_token,
+    message_create, option, slash,
+};
+use switchboard_discord_standin::{Recorded, StandIn};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 

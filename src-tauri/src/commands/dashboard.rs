@@ -3,7 +3,6 @@
 use switchboard_core::model::now_ms;
 use tauri::State;
 
-use crate::bot::{self, BotStatus};
 use crate::desktop::{AppInfo, Desktop};
 use crate::error::CommandResult;
 use crate::status::Status;
@@ -40,13 +39,6 @@ pub async fn dashboard(state: State<'_, Desktop>) -> CommandResult<Dashboard> {
         timeline,
         bucket_ms: TIMELINE_BUCKET_MS,
     })
-}
-
-/// The Discord bot's state, from its settings in the database.
-#[tauri::command]
-#[tracing::instrument(skip(state), err)]
-pub async fn bot_status(state: State<'_, Desktop>) -> CommandResult<BotStatus> {
-    bot::bot_status(&state.store()?).await
 }
 
 /// The UI calls this once its first screen is interactive: the start-up time is logged (and

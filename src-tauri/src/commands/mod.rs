@@ -6,6 +6,7 @@ pub mod agents;
 pub mod compose;
 pub mod control;
 pub mod dashboard;
+pub mod discord;
 pub mod history;
 pub mod pointer;
 pub mod queue;
@@ -21,8 +22,13 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         dashboard::app_info,
         dashboard::status,
         dashboard::dashboard,
-        dashboard::bot_status,
         dashboard::ui_ready,
+        discord::bot_status,
+        discord::start_bot,
+        discord::stop_bot,
+        discord::bot_settings,
+        discord::save_bot_settings,
+        discord::discord_commands,
         agents::agents,
         agents::add_agent,
         agents::edit_agent,

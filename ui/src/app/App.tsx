@@ -8,6 +8,7 @@ import { Agents } from "../agents/Agents";
 import { Compose } from "../compose/Compose";
 import { Dashboard } from "../dashboard/Dashboard";
 import { DeadLetters } from "../deadletters/DeadLetters";
+import { Discord } from "../discord/Discord";
 import { History } from "../history/History";
 import { Queue } from "../queue/Queue";
 import { Settings } from "../settings/Settings";
@@ -23,6 +24,7 @@ const NAV: { screen: Screen; label: string }[] = [
   { screen: "queue", label: "Queue" },
   { screen: "history", label: "History" },
   { screen: "dead-letters", label: "Dead letters" },
+  { screen: "discord", label: "Discord" },
   { screen: "settings", label: "Settings" },
 ];
 
@@ -90,6 +92,7 @@ export function App({ backend }: { backend: Backend }) {
               {route.screen === "queue" && <Queue live={queue} paused={status?.paused != null} />}
               {route.screen === "history" && <History detailId={route.id} params={route.params} />}
               {route.screen === "dead-letters" && <DeadLetters />}
+              {route.screen === "discord" && <Discord params={route.params} />}
               {route.screen === "settings" && <Settings />}
             </main>
           </div>

@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 
-export const SCREENS = ["dashboard", "agents", "compose", "queue", "history", "dead-letters", "settings"] as const;
+export const SCREENS = ["dashboard", "agents", "compose", "queue", "history", "dead-letters", "discord", "settings"] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface Route {

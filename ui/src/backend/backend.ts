@@ -8,10 +8,15 @@ import type {
   AppInfo,
   BatchReport,
   CapturedPoint,
+  BotSettingsEdit,
+  BotSettingsSaved,
+  BotSettingsView,
   BotStatus,
   Compose,
   Dashboard,
   DbChanged,
+  DiscordCommandFilter,
+  DiscordCommandPage,
   HistoryFilter,
   HistoryPage,
   ImportReport,
@@ -31,7 +36,7 @@ export interface Backend {
   appInfo(): Promise<AppInfo>;
   status(): Promise<Status>;
   dashboard(): Promise<Dashboard>;
-  /** The Discord bot, as far as its stored settings tell (it runs outside this window). */
+  /** The Discord bot running inside the app; changes arrive through `onBot`. */
   botStatus(): Promise<BotStatus>;
   /** Tells the backend the first screen is interactive (start-up time measurement). */
   uiReady(): Promise<number>;
@@ -61,10 +66,20 @@ export interface Backend {
   pause(reason: string): Promise<Pause>;
   resume(): Promise<boolean>;
 
+  /** Connect the bot; without a token this fails with DISCORD_NO_TOKEN. */
+  startBot(): Promise<BotStatus>;
+  stopBot(): Promise<BotStatus>;
+  botSettings(): Promise<BotSettingsView>;
+  /** Saves, then restarts or starts the bot when the change needs it. */
+  saveBotSettings(edit: BotSettingsEdit): Promise<BotSettingsSaved>;
+  discordCommands(filter: DiscordCommandFilter): Promise<DiscordCommandPage>;
+
   /** The status bar's state, on every change. */
   onStatus(listener: (status: Status) => void): Unsubscribe;
   /** Something was committed to the database (by this app or another process). */
   onDbChanged(listener: (change: DbChanged) => void): Unsubscribe;
   /** The live queue, whenever it changed. */
   onQueue(listener: (queue: Message[]) => void): Unsubscribe;
+  /** The Discord bot's status, whenever it changed. */
+  onBot(listener: (status: BotStatus) => void): Unsubscribe;
 }

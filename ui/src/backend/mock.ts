@@ -11,10 +11,16 @@ import type {
   Attempt,
   BatchReport,
   CapturedPoint,
+  BotSettingsEdit,
+  BotSettingsSaved,
+  BotSettingsView,
   BotStatus,
   Compose,
   Dashboard,
   DbChanged,
+  DiscordCommand,
+  DiscordCommandFilter,
+  DiscordCommandPage,
   HistoryFilter,
   Message,
   MessageState,
@@ -59,10 +65,21 @@ export class MockBackend implements Backend {
     database_source: "default",
     log_file: "/home/op/.local/share/switchboard/switchboard.log",
   };
-  bot: BotStatus = {
-    state: "not_configured",
-    detail: "no bot token is stored: set it up with `switchboard bot config set token -`, then start it with `switchboard bot`",
+  bot: BotStatus = { connection: { state: "disabled", reason: "no bot token is set" }, configured: false };
+  botConfig: BotSettingsView = {
+    token: null,
+    guild_id: null,
+    operators: { users: [], roles: [] },
+    viewers: { users: [], roles: [] },
+    channels: [],
+    prefix_commands: false,
+    notify_channel: null,
+    api_base: null,
+    token_from_env: false,
+    api_base_from_env: false,
   };
+  /** The command log, in the order logged. */
+  discordLog: DiscordCommand[] = [];
   /** Every call, in order: what the tests assert on. */
   calls: { method: string; args: unknown[] }[] = [];
   private failures = new Map<string, BackendError>();
@@ -71,6 +88,7 @@ export class MockBackend implements Backend {
   private statusListeners = new Set<Listener<Status>>();
   private changeListeners = new Set<Listener<DbChanged>>();
   private queueListeners = new Set<Listener<Message[]>>();
+  private botListeners = new Set<Listener<BotStatus>>();
 
   /** Make the next call of `method` fail with this error. */
   failNext(method: keyof Backend, error: BackendError): void {
@@ -103,6 +121,37 @@ export class MockBackend implements Backend {
   setStatus(patch: Partial<Status>): void {
     this.current = { ...this.current, ...patch };
     for (const l of this.statusListeners) l(this.current);
+  }
+
+  /** The bot's connection changed (Discord answered, dropped, refused the token). */
+  setBot(patch: Partial<BotStatus>): void {
+    this.bot = { ...this.bot, ...patch };
+    for (const l of this.botListeners) l(this.bot);
+  }
+
+  /** The bot logged a command: the log grows and a database change follows. */
+  logCommand(patch: Partial<DiscordCommand> = {}): DiscordCommand {
+    const c: DiscordCommand = {
+      id: this.discordLog.length + 1,
+      source_id: String(1_300_000_000_000_000_000 + this.discordLog.length),
+      kind: "slash",
+      user_id: "1001",
+      user_name: "alice",
+      guild_id: "42",
+      channel_id: "77",
+      command: "status",
+      arguments: {},
+      received_at: Date.now(),
+      outcome: "succeeded",
+      duration_ms: 12,
+      reply: "engine idle, nothing waiting",
+      error: null,
+      message_ids: [],
+      ...patch,
+    };
+    this.discordLog.push(c);
+    this.changed();
+    return c;
   }
 
   deliver(id: number, durationMs = 120): void {
@@ -527,6 +576,114 @@ export class MockBackend implements Backend {
     this.setStatus({ paused: null, engine: { state: "idle" } });
     this.changed();
     return was;
+  }
+
+  async startBot(): Promise<BotStatus> {
+    this.record("startBot", []);
+    if (!this.bot.configured) {
+      this.setBot({ connection: { state: "disabled", reason: "no bot token is set" } });
+      throw new BackendError("DISCORD_NO_TOKEN", "no Discord bot token is set: paste the bot's token into the Token field of the Discord screen's settings and save");
+    }
+    if (!["connecting", "connected", "reconnecting"].includes(this.bot.connection.state)) this.setBot({ connection: { state: "connecting" } });
+    return this.bot;
+  }
+
+  async stopBot(): Promise<BotStatus> {
+    this.record("stopBot", []);
+    if (["connecting", "connected", "reconnecting"].includes(this.bot.connection.state)) this.setBot({ connection: { state: "stopped" } });
+    return this.bot;
+  }
+
+  async botSettings(): Promise<BotSettingsView> {
+    this.record("botSettings", []);
+    return structuredClone(this.botConfig);
+  }
+
+  async saveBotSettings(edit: BotSettingsEdit): Promise<BotSettingsSaved> {
+    this.record("saveBotSettings", [edit]);
+    const id = (v: string, label: string): string => {
+      const digits = v.trim().replace(/^<[@#]?[!&]?(\d+)>$/, "$1");
+      if (!/^\d+$/.test(digits) || /^0+$/.test(digits)) {
+        throw new BackendError("INVALID", `${label}: "${v}" is not a Discord id: turn on Developer Mode in Discord (Settings > Advanced), then right-click it and choose Copy ID`);
+      }
+      return digits;
+    };
+    const one = (v: string | null, label: string) => (v && v.trim() ? id(v, label) : null);
+    const many = (vs: string[], label: string) => [...new Set(vs.filter((v) => v.trim()).map((v) => id(v, label)))];
+    let token = this.botConfig.token;
+    if (edit.clear_token) token = null;
+    else if (edit.token && edit.token.trim()) {
+      const t = edit.token.trim();
+      if (t.split(".").length !== 3 || /\s/.test(t)) {
+        throw new BackendError("DISCORD_WRONG_TOKEN", "Token: what was pasted is not a bot token. Copy it again from Discord's Developer Portal (Applications > your app > Bot > Reset Token) and paste the whole of it");
+      }
+      token = `****${t.slice(-4)} (${t.length} characters)`;
+    }
+    const next: BotSettingsView = {
+      ...this.botConfig,
+      token,
+      guild_id: one(edit.guild_id, "Server id"),
+      operators: { users: many(edit.operator_users, "Operator user ids"), roles: many(edit.operator_roles, "Operator role ids") },
+      viewers: { users: many(edit.viewer_users, "Viewer user ids"), roles: many(edit.viewer_roles, "Viewer role ids") },
+      channels: many(edit.channels, "Channels"),
+      prefix_commands: edit.prefix_commands,
+      notify_channel: one(edit.notify_channel, "Notification channel"),
+      api_base: edit.api_base?.trim() || null,
+    };
+    const before = this.botConfig;
+    this.botConfig = next;
+    const restart =
+      before.token !== next.token ||
+      before.guild_id !== next.guild_id ||
+      before.prefix_commands !== next.prefix_commands ||
+      before.notify_channel !== next.notify_channel ||
+      before.api_base !== next.api_base;
+    const running = ["connecting", "connected", "reconnecting"].includes(this.bot.connection.state);
+    let applied: string;
+    if (!restart) {
+      applied = "Saved. Allow-lists and channels apply from the next command.";
+    } else if (token === null) {
+      this.setBot({ connection: { state: "disabled", reason: "no bot token is set" }, configured: false });
+      applied = "Saved. Without a token the bot is off.";
+    } else if (running) {
+      this.setBot({ connection: { state: "connecting" }, configured: true });
+      applied = "Saved. The bot is reconnecting with the new settings.";
+    } else if (this.bot.connection.state === "stopped") {
+      this.setBot({ configured: true });
+      applied = "Saved. The bot is stopped: Connect to use the new settings.";
+    } else {
+      this.setBot({ connection: { state: "connecting" }, configured: true });
+      applied = "Saved. The bot is connecting.";
+    }
+    this.changed();
+    return { settings: structuredClone(next), status: this.bot, applied };
+  }
+
+  async discordCommands(filter: DiscordCommandFilter): Promise<DiscordCommandPage> {
+    this.record("discordCommands", [filter]);
+    const user = filter.user?.trim().toLowerCase();
+    const command = filter.command?.trim().replace(/^[/!]/, "").toLowerCase();
+    const text = filter.text?.trim().toLowerCase();
+    const matches = this.discordLog
+      .filter(
+        (c) =>
+          (!user || c.user_id === user || c.user_name.toLowerCase() === user) &&
+          (filter.outcome === null || c.outcome === filter.outcome) &&
+          (!command || c.command.toLowerCase() === command) &&
+          (!text || [JSON.stringify(c.arguments), c.reply, c.error ?? ""].some((t) => t.toLowerCase().includes(text))) &&
+          (filter.since === null || c.received_at >= filter.since) &&
+          (filter.until === null || c.received_at < filter.until) &&
+          (filter.before_id === null || c.id < filter.before_id),
+      )
+      .sort((a, b) => b.id - a.id);
+    const page = matches.slice(0, filter.limit).map((c) => structuredClone(c));
+    const last = page.at(-1);
+    return { commands: page, next_before: matches.length > filter.limit && last ? last.id : null };
+  }
+
+  onBot(listener: Listener<BotStatus>): Unsubscribe {
+    this.botListeners.add(listener);
+    return () => this.botListeners.delete(listener);
   }
 
   onStatus(listener: Listener<Status>): Unsubscribe {

@@ -15,13 +15,15 @@ import type { Backend } from "./backend";
 import { BackendError } from "./errors";
 import { tauriBackend } from "./tauri";
 import samples from "./fixtures/samples.json";
-import type { AgentInput, Compose, HistoryFilter } from "./types";
+import type { AgentInput, BotSettingsEdit, Compose, DiscordCommandFilter, HistoryFilter } from "./types";
 
 // Tests run from ui/ (npm test); happy-dom gives import.meta.url an http: scheme.
 const FIXTURE = resolve(process.cwd(), "src/backend/fixtures/commands.json");
 const agentInput = samples.AgentInput[0] as AgentInput;
 const compose = samples.Compose[1] as Compose;
 const filter = samples.HistoryFilter[1] as HistoryFilter;
+const botEdit = samples.BotSettingsEdit[0] as BotSettingsEdit;
+const discordFilter = samples.DiscordCommandFilter[1] as DiscordCommandFilter;
 
 /** One call of every Backend method, with arguments the Rust side can deserialize. */
 const CALLS: { [K in keyof Backend]?: (b: Backend) => Promise<unknown> } = {
@@ -51,8 +53,14 @@ const CALLS: { [K in keyof Backend]?: (b: Backend) => Promise<unknown> } = {
   setSetting: (b) => b.setSetting("max_attempts", "4"),
   pause: (b) => b.pause("emergency stop"),
   resume: (b) => b.resume(),
+  startBot: (b) => b.startBot(),
+  stopBot: (b) => b.stopBot(),
+  botSettings: (b) => b.botSettings(),
+  // No token: the replay must not start a bot that would try to reach Discord.
+  saveBotSettings: (b) => b.saveBotSettings({ ...botEdit, token: null }),
+  discordCommands: (b) => b.discordCommands(discordFilter),
 };
-const EVENTS = ["onStatus", "onDbChanged", "onQueue"] as const;
+const EVENTS = ["onStatus", "onDbChanged", "onQueue", "onBot"] as const;
 
 afterEach(() => clearMocks());
 

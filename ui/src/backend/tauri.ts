@@ -56,8 +56,14 @@ export function tauriBackend(): Backend {
     setSetting: (key, value) => call("set_setting", { key, value }),
     pause: (reason) => call("pause", { reason }),
     resume: () => call("resume"),
+    startBot: () => call("start_bot"),
+    stopBot: () => call("stop_bot"),
+    botSettings: () => call("bot_settings"),
+    saveBotSettings: (edit) => call("save_bot_settings", { edit }),
+    discordCommands: (filter) => call("discord_commands", { filter }),
     onStatus: (listener) => on("status", listener),
     onDbChanged: (listener) => on("db-changed", listener),
     onQueue: (listener) => on("queue", listener),
+    onBot: (listener) => on("bot", listener),
   };
 }

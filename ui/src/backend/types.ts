@@ -235,11 +235,91 @@ export const Status = obj({
 });
 export type Status = Infer<typeof Status>;
 
-export const BotStatus = tagged("state", {
-  not_configured: { detail: str },
-  configured_elsewhere: { detail: str },
+export const BotState = tagged("state", {
+  disabled: { reason: str },
+  connecting: {},
+  connected: { user: str },
+  reconnecting: { reason: str },
+  wrong_token: { message: str },
+  stopped: {},
 });
+export type BotState = Infer<typeof BotState>;
+
+export const BotStatus = obj({ connection: BotState, configured: bool });
 export type BotStatus = Infer<typeof BotStatus>;
+
+const Grants = obj({ users: arr(str), roles: arr(str) });
+
+/** Discord ids are strings: JavaScript numbers cannot hold them. The token is masked. */
+export const BotSettingsView = obj({
+  token: nullable(str),
+  guild_id: nullable(str),
+  operators: Grants,
+  viewers: Grants,
+  channels: arr(str),
+  prefix_commands: bool,
+  notify_channel: nullable(str),
+  api_base: nullable(str),
+  token_from_env: bool,
+  api_base_from_env: bool,
+});
+export type BotSettingsView = Infer<typeof BotSettingsView>;
+
+export const BotSettingsEdit = obj({
+  token: nullable(str),
+  clear_token: bool,
+  guild_id: nullable(str),
+  operator_users: arr(str),
+  operator_roles: arr(str),
+  viewer_users: arr(str),
+  viewer_roles: arr(str),
+  channels: arr(str),
+  prefix_commands: bool,
+  notify_channel: nullable(str),
+  api_base: nullable(str),
+});
+export type BotSettingsEdit = Infer<typeof BotSettingsEdit>;
+
+export const BotSettingsSaved = obj({ settings: BotSettingsView, status: BotStatus, applied: str });
+export type BotSettingsSaved = Infer<typeof BotSettingsSaved>;
+
+export const COMMAND_OUTCOMES = ["succeeded", "refused", "failed"] as const;
+export const CommandOutcome = lit(...COMMAND_OUTCOMES);
+export type CommandOutcome = Infer<typeof CommandOutcome>;
+
+export const DiscordCommand = obj({
+  id: int,
+  source_id: str,
+  kind: lit("slash", "prefix"),
+  user_id: str,
+  user_name: str,
+  guild_id: nullable(str),
+  channel_id: str,
+  command: str,
+  arguments: json,
+  received_at: int,
+  outcome: CommandOutcome,
+  duration_ms: int,
+  reply: str,
+  error: nullable(str),
+  message_ids: arr(int),
+});
+export type DiscordCommand = Infer<typeof DiscordCommand>;
+
+export const DiscordCommandFilter = obj({
+  user: nullable(str),
+  outcome: nullable(CommandOutcome),
+  command: nullable(str),
+  text: nullable(str),
+  since: nullable(int),
+  until: nullable(int),
+  before_id: nullable(int),
+  limit: int,
+});
+export type DiscordCommandFilter = Infer<typeof DiscordCommandFilter>;
+
+export const DiscordCommandPage = obj({ commands: arr(DiscordCommand), next_before: nullable(int) });
+export type DiscordCommandPage = Infer<typeof DiscordCommandPage>;
 
 export const AppInfo = obj({
   version: str,
@@ -282,7 +362,15 @@ export const SCHEMAS = {
   DatabaseStatus,
   EngineStatus,
   Status,
+  BotState,
   BotStatus,
+  BotSettingsView,
+  BotSettingsEdit,
+  BotSettingsSaved,
+  CommandOutcome,
+  DiscordCommand,
+  DiscordCommandFilter,
+  DiscordCommandPage,
   AppInfo,
   DbChanged,
   CommandError,

@@ -3,10 +3,11 @@
 import type { Dashboard as DashboardData, Status } from "../backend/types";
 import { href } from "../app/router";
 import { statusView } from "../app/statusView";
+import { type BotView, botView } from "../discord/botView";
+import { useBot } from "../discord/useBot";
 import { useBackend } from "../shared/context";
 import { formatDuration, formatTime, stateLabel } from "../shared/format";
 import { useLive } from "../shared/hooks";
-import { Text } from "../shared/Text";
 import { Empty, ErrorBox, ScreenHeader } from "../shared/ui";
 import { stateSegments, timelineBars } from "./charts";
 
@@ -20,7 +21,7 @@ export function Dashboard({ status }: { status: Status | undefined }) {
   // The counts read the whole messages table (about 45 ms at a million messages): at most
   // one reload a second while deliveries change it several times a second.
   const { data, error } = useLive(() => backend.dashboard(), [], true, 1000);
-  const bot = useLive(() => backend.botStatus(), []);
+  const bot = useBot();
   return (
     <section>
       <ScreenHeader title="Dashboard" />
@@ -50,19 +51,24 @@ export function Dashboard({ status }: { status: Status | undefined }) {
         <div class="card" data-testid="bot-card">
           <h3>Discord bot</h3>
           <ErrorBox error={bot.error} />
-          {bot.data && (
-            <>
-              <p class="big-state">
-                Discord bot: {bot.data.state === "not_configured" ? "not configured" : "configured, runs outside this window"}
-              </p>
-              <p class="muted">
-                <Text value={bot.data.detail} />.
-              </p>
-            </>
-          )}
+          {bot.status && <BotCard view={botView(bot.status)} />}
         </div>
       </div>
     </section>
+  );
+}
+
+function BotCard({ view }: { view: BotView }) {
+  return (
+    <>
+      <p class={`big-state tone-${view.tone}`} data-testid="bot-state">
+        Discord bot: {view.label}
+      </p>
+      <p class="muted">{view.explanation}</p>
+      <p>
+        <a href={href("discord")}>Open the Discord screen</a>
+      </p>
+    </>
   );
 }
 

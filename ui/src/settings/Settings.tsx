@@ -8,13 +8,16 @@ import { BackendError } from "../backend/errors";
 import { useBackend } from "../shared/context";
 import { useAction, useLive } from "../shared/hooks";
 import { ErrorBox, ScreenHeader } from "../shared/ui";
+import { href } from "../app/router";
+import { botView } from "../discord/botView";
+import { useBot } from "../discord/useBot";
 import { databaseHelp, formatValue, isChanged, settingTitle } from "./settingsModel";
 
 export function Settings() {
   const backend = useBackend();
   const settings = useLive(() => backend.settings(), []);
   const info = useLive(() => backend.appInfo(), [], false);
-  const bot = useLive(() => backend.botStatus(), []);
+  const bot = useBot();
   return (
     <section>
       <ScreenHeader title="Settings" />
@@ -55,10 +58,13 @@ export function Settings() {
       )}
       <h3>Discord bot</h3>
       <p data-testid="bot-settings">
-        {bot.data?.state === "configured_elsewhere" ? "Configured. " : "Not configured. "}
-        The bot is not part of this window: it runs from the command line (<code>switchboard bot</code>, or <code>switchboard run</code> for
-        the engine and the bot together) on this same database, and its settings (token, server, who may use it, notification channel) are
-        changed with <code>switchboard bot config</code>. This window does not edit them yet.
+        {bot.status && <span class={`tone-${botView(bot.status).tone}`}>{botView(bot.status).label}. </span>}
+        The bot runs inside this app and starts with it once a token is set. Its token, server, who may use it and its notification
+        channel are set on the{" "}
+        <a href={href("discord", null, { section: "settings" })} data-testid="bot-settings-link">
+          Discord screen's settings
+        </a>
+        ; the command line's <code>switchboard bot config</code> changes the same settings.
       </p>
       <h3>Appearance</h3>
       <p class="muted">Light and dark follow your system's setting. The window remembers its size and position.</p>

@@ -94,12 +94,24 @@ pub struct DiscordCommand {
     pub command: NewDiscordCommand,
 }
 
-/// Which logged commands [`Store::discord_commands`] returns, newest first.
+/// Which logged commands [`Store::discord_commands`] returns, newest first. Fields left out
+/// of a JSON filter are unset.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DiscordCommandFilter {
     /// A Discord user id, or a user name (any case).
     pub user: Option<String>,
     pub outcome: Option<CommandOutcome>,
+    /// The command's name (`send`, `status`...), any case.
+    pub command: Option<String>,
+    /// Text found in the arguments, the reply or the error (any case).
+    pub text: Option<String>,
+    /// Received at or after this time (ms since the epoch).
+    pub since: Option<Millis>,
+    /// Received before this time.
+    pub until: Option<Millis>,
+    /// Only commands older than this log id: the cursor of the next page.
+    pub before_id: Option<i64>,
     /// 1 to 1000; 0 means 50.
     pub limit: u32,
 }
@@ -196,14 +208,44 @@ impl Store {
             .as_deref()
             .map(str::trim)
             .filter(|u| !u.is_empty());
+        let command = filter
+            .command
+            .as_deref()
+            .map(|c| c.trim().trim_start_matches(['/', '!']))
+            .filter(|c| !c.is_empty());
+        // LIKE is case-insensitive for ASCII; its wildcards in the text are taken literally.
+        let text = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                format!(
+                    "%{}%",
+                    t.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            });
         let rows: Vec<CommandRow> = sqlx::query_as(
             "SELECT id, source_id, kind, user_id, user_name, guild_id, channel_id, command, arguments, \
              received_at, outcome, duration_ms, reply, error, message_ids FROM discord_commands \
              WHERE (?1 IS NULL OR user_id = ?1 OR user_name = ?1 COLLATE NOCASE) \
-             AND (?2 IS NULL OR outcome = ?2) ORDER BY id DESC LIMIT ?3",
+             AND (?2 IS NULL OR outcome = ?2) \
+             AND (?3 IS NULL OR command = ?3 COLLATE NOCASE) \
+             AND (?4 IS NULL OR arguments LIKE ?4 ESCAPE '\\' OR reply LIKE ?4 ESCAPE '\\' \
+                  OR error LIKE ?4 ESCAPE '\\') \
+             AND (?5 IS NULL OR received_at >= ?5) AND (?6 IS NULL OR received_at < ?6) \
+             AND (?7 IS NULL OR id < ?7) \
+             ORDER BY id DESC LIMIT ?8",
         )
         .bind(user)
         .bind(filter.outcome.map(CommandOutcome::as_str))
+        .bind(command)
+        .bind(text)
+        .bind(filter.since)
+        .bind(filter.until)
+        .bind(filter.before_id)
         .bind(i64::from(limit.min(1000)))
         .fetch_all(self.reader())
         .await?;
@@ -370,6 +412,82 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(store.discord_commands(&one).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn commands_filter_by_name_text_time_and_page_by_cursor() {
+        let (store, _dir) = open().await;
+        let mut status = command("alice", CommandOutcome::Succeeded);
+        status.command = "status".into();
+        status.arguments = serde_json::json!({});
+        status.reply = "2 queued, engine idle".into();
+        status.received_at = 5_000;
+        let mut failed = command("bob", CommandOutcome::Failed);
+        failed.error = Some("there is no agent named \"Ghost_1\"".into());
+        failed.received_at = 9_000;
+        for c in [
+            &command("alice", CommandOutcome::Succeeded),
+            &status,
+            &failed,
+        ] {
+            store.record_discord_command(c).await.unwrap();
+        }
+        let ids = |list: Vec<DiscordCommand>| list.iter().map(|c| c.id).collect::<Vec<_>>();
+        let find = async |filter: DiscordCommandFilter| {
+            ids(store.discord_commands(&filter).await.unwrap())
+        };
+
+        let by_name = DiscordCommandFilter {
+            command: Some("/STATUS".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            find(by_name).await,
+            [2],
+            "a leading / and the case do not matter"
+        );
+        let in_reply = DiscordCommandFilter {
+            text: Some("ENGINE idle".into()),
+            ..Default::default()
+        };
+        assert_eq!(find(in_reply).await, [2]);
+        let in_error = DiscordCommandFilter {
+            text: Some("ghost_1".into()),
+            ..Default::default()
+        };
+        assert_eq!(find(in_error).await, [3]);
+        let wildcard = DiscordCommandFilter {
+            text: Some("%".into()),
+            ..Default::default()
+        };
+        assert!(
+            find(wildcard).await.is_empty(),
+            "% is a character, not a wildcard"
+        );
+        let in_args = DiscordCommandFilter {
+            text: Some("\"agent\"".into()),
+            ..Default::default()
+        };
+        assert_eq!(find(in_args).await, [3, 1]);
+        let window = DiscordCommandFilter {
+            since: Some(5_000),
+            until: Some(9_000),
+            ..Default::default()
+        };
+        assert_eq!(
+            find(window).await,
+            [2],
+            "since is inclusive, until exclusive"
+        );
+        let page = DiscordCommandFilter {
+            before_id: Some(3),
+            limit: 1,
+            ..Default::default()
+        };
+        assert_eq!(find(page).await, [2]);
+        let parsed: DiscordCommandFilter =
+            serde_json::from_value(serde_json::json!({"outcome": "failed"})).unwrap();
+        assert_eq!(find(parsed).await, [3], "fields left out of JSON are unset");
     }
 
     #[tokio::test]

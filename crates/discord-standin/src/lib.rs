@@ -1,8 +1,10 @@
 //! A small local Discord for end-to-end tests: REST (hyper) and the gateway (WebSocket) on
 //! 127.0.0.1, enough to drive the real serenity client through a handshake, slash commands,
 //! prefix commands and a dropped connection. Every REST request is recorded for assertions.
-
-#![allow(dead_code)] // each test binary uses a different part of the stand-in
+//!
+//! Dev-only: the bot crate's end-to-end tests and the desktop app's bot supervisor tests use it
+//! (Discord itself is unreachable from the machines the tests run on). Nothing here is
+//! published or linked into a release binary.
 
 pub mod fixtures;
 mod gateway;
