@@ -409,13 +409,13 @@ impl BotSupervisor {
         } else if is_running {
             self.stop_locked(&mut running).await;
             self.start_locked(&mut running).await?;
-            "Saved. The bot is reconnecting with the new settings.".to_string()
+            "Saved. The bot was restarted to use them.".to_string()
         } else if stopped_by_operator {
             self.inner.status.send_modify(|s| s.configured = configured);
             "Saved. The bot is stopped: Connect to use the new settings.".to_string()
         } else {
             self.start_locked(&mut running).await?;
-            "Saved. The bot is connecting.".to_string()
+            "Saved. The bot was started.".to_string()
         };
         let applied =
             if edit.token.as_deref().is_some_and(|t| !t.trim().is_empty()) && env_set(TOKEN_ENV) {

@@ -411,7 +411,7 @@ fn samples() -> Value {
         "BotSettingsSaved": all(&[BotSettingsSaved {
             settings: settings_views[0].clone(),
             status: bots[1].clone(),
-            applied: "Saved. The bot is reconnecting with the new settings.".into(),
+            applied: "Saved. The bot was restarted to use them.".into(),
         }]),
         "CommandOutcome": all(&CommandOutcome::ALL),
         "DiscordCommand": all(&[logged(1, CommandOutcome::Succeeded), logged(2, CommandOutcome::Refused), prefix.clone()]),

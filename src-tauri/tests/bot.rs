@@ -129,7 +129,7 @@ async fn the_bot_connects_stops_and_reconnects_when_its_settings_change() {
         ..allow_only
     };
     let saved = app.bot.save_settings(&new_guild).await.unwrap();
-    assert!(saved.applied.contains("reconnecting"), "{}", saved.applied);
+    assert!(saved.applied.contains("restarted"), "{}", saved.applied);
     standin.wait_sessions(3, WAIT).await;
     wait_for(&app.bot, "connected after the restart", |s| {
         matches!(s, BotState::Connected { .. })
@@ -170,7 +170,7 @@ async fn a_wrong_token_shows_as_wrong_token_and_a_new_token_connects() {
         ..Default::default()
     };
     let saved = app.bot.save_settings(&edit).await.unwrap();
-    assert!(saved.applied.contains("connecting"), "{}", saved.applied);
+    assert!(saved.applied.contains("started"), "{}", saved.applied);
     wait_for(&app.bot, "connected", |s| {
         matches!(s, BotState::Connected { .. })
     })

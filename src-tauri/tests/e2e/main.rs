@@ -17,11 +17,15 @@ use switchboard_core::Store;
 use switchboard_core::input::Point;
 use switchboard_core::model::{MessageState, Priority};
 use switchboard_core::store::{NewAgent, NewMessage};
+use switchboard_discord_standin::StandIn;
+use switchboard_discord_standin::fixtures::{GUILD_ID, Who, slash};
 use switchboard_testkit::{Geometry, XtermCat, Xvfb};
 use tauri::async_runtime::block_on;
 use webdriver::Session;
 
 const APP: &str = env!("CARGO_BIN_EXE_switchboard-desktop");
+/// Shaped like a bot token; only the local Discord stand-in knows it.
+const BOT_TOKEN: &str = "MTAwMQ.c3RhbmQ.stand-in-token-for-tests-only";
 const SHORT: Duration = Duration::from_secs(10);
 const LONG: Duration = Duration::from_secs(30);
 
@@ -162,6 +166,15 @@ fn choose(s: &Session, css: &str, value: &str) -> Result<(), String> {
     .map(drop)
 }
 
+/// Scroll the Discord screen back to its top, where the bot's state is.
+fn show_bot_panel(s: &Session) -> Result<(), String> {
+    s.script(
+        "document.querySelector('[data-testid=bot-panel]').scrollIntoView();",
+        serde_json::json!([]),
+    )
+    .map(drop)
+}
+
 fn fill(s: &Session, css: &str, text: &str) -> Result<(), String> {
     let e = s.find(css)?;
     s.clear(&e)?;
@@ -259,7 +272,11 @@ fn run(s: &Session, xvfb: &Xvfb, term: &XtermCat, db: &Path) -> Result<(), Strin
     let (x, y) = term.text_point();
     s.wait_text("[data-agent=Term]", &format!("{x}, {y}"), SHORT)?;
     // The window under the point is recorded when the form is saved, as `agent add` does.
-    s.wait_text("[data-agent=Term] [data-testid=agent-window]", "XTerm", SHORT)?;
+    s.wait_text(
+        "[data-agent=Term] [data-testid=agent-window]",
+        "XTerm",
+        SHORT,
+    )?;
 
     s.click(&s.find("[data-testid=add-agent]")?)?;
     add_agent_form(s, "term", (5, 5))?;
@@ -319,7 +336,11 @@ fn run(s: &Session, xvfb: &Xvfb, term: &XtermCat, db: &Path) -> Result<(), Strin
     )?;
     xdotool(xvfb, &["mousemove", &cx.to_string(), &cy.to_string()]);
     s.wait_text("[data-agent=Term]", &format!("{cx}, {cy}"), SHORT)?;
-    s.wait_text("[data-agent=Term] [data-testid=agent-window]", "XTerm", SHORT)?;
+    s.wait_text(
+        "[data-agent=Term] [data-testid=agent-window]",
+        "XTerm",
+        SHORT,
+    )?;
     xdotool(xvfb, &["mousemove", "5", "5"]);
     s.click(&s.find("[data-agent=Term] .row-actions button:nth-child(2)")?)?;
     s.wait(
@@ -407,14 +428,51 @@ fn run(s: &Session, xvfb: &Xvfb, term: &XtermCat, db: &Path) -> Result<(), Strin
         SHORT,
     )?;
     shoot(xvfb, "10-settings");
+
+    // The Discord screen says what to do first; a token pasted into its form connects the real
+    // bot inside the app to a local Discord stand-in, and a command shows in the log live.
+    let standin = block_on(StandIn::start(BOT_TOKEN));
+    s.click(&s.find("[data-testid=bot-settings-link]")?)?;
+    s.wait_text("[data-testid=bot-state]", "Off: no token", SHORT)?;
+    s.wait_text(".empty", "No commands yet", SHORT)?;
+    shoot(xvfb, "11-discord-settings");
+    show_bot_panel(s)?;
+    shoot(xvfb, "12-discord-first-run");
+    fill(s, "input[name=token]", BOT_TOKEN)?;
+    fill(s, "input[name=guildId]", &GUILD_ID.to_string())?;
+    fill(s, "input[name=operatorUsers]", "1001")?;
+    fill(s, "input[name=apiBase]", &standin.api_base)?;
+    s.click(&s.find("[data-testid=save-bot-settings]")?)?;
+    s.wait_text(
+        "[data-testid=bot-state]",
+        "Connected as switchboard-bot",
+        LONG,
+    )?;
+    let page = s.text(&s.find("main")?)?;
+    if page.contains(BOT_TOKEN) {
+        return Err("the Discord screen shows the token in full".into());
+    }
+    standin.dispatch(
+        "INTERACTION_CREATE",
+        slash(7001, "status", vec![], &Who(1001, "alice", &[])),
+    );
+    let row = s.wait_text("[data-testid=discord-log] tbody tr", "/status", LONG)?;
+    if !(row.contains("alice") && row.contains("succeeded")) {
+        return Err(format!(
+            "the log row should name alice and the outcome: {row}"
+        ));
+    }
+    show_bot_panel(s)?;
+    shoot(xvfb, "13-discord-connected");
+
     go(s, "dashboard")?;
     s.wait_text(".figures", "Delivered in the last hour", SHORT)?;
     s.wait_text(
         "[data-testid=bot-card]",
-        "Discord bot: not configured",
+        "Discord bot: Connected as switchboard-bot",
         SHORT,
     )?;
-    shoot(xvfb, "11-dashboard");
+    shoot(xvfb, "14-dashboard");
     block_on(cli.close());
     Ok(())
 }

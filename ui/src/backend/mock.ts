@@ -647,13 +647,13 @@ export class MockBackend implements Backend {
       applied = "Saved. Without a token the bot is off.";
     } else if (running) {
       this.setBot({ connection: { state: "connecting" }, configured: true });
-      applied = "Saved. The bot is reconnecting with the new settings.";
+      applied = "Saved. The bot was restarted to use them.";
     } else if (this.bot.connection.state === "stopped") {
       this.setBot({ configured: true });
       applied = "Saved. The bot is stopped: Connect to use the new settings.";
     } else {
       this.setBot({ connection: { state: "connecting" }, configured: true });
-      applied = "Saved. The bot is connecting.";
+      applied = "Saved. The bot was started.";
     }
     this.changed();
     return { settings: structuredClone(next), status: this.bot, applied };

@@ -50,7 +50,7 @@ describe("discord screen", () => {
       viewer_roles: ["300"],
       prefix_commands: false,
     });
-    expect(view.one('[data-testid="bot-settings-applied"]').textContent).toBe("Saved. The bot is connecting.");
+    expect(view.one('[data-testid="bot-settings-applied"]').textContent).toBe("Saved. The bot was started.");
     expect(view.one('[data-testid="bot-state"]').textContent).toContain("Connecting");
     const token = view.one('input[name="token"]') as HTMLInputElement;
     expect(token.value, "the token never stays in the form").toBe("");

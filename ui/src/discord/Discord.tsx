@@ -269,7 +269,8 @@ function CommandLog() {
 
 function LogRow({ c }: { c: DiscordCommand }) {
   const args = formatArguments(c.arguments);
-  const answer = c.error ?? c.reply;
+  // Replies are Discord markdown: bold markers would only clutter the table.
+  const answer = (c.error ?? c.reply).replaceAll("**", "");
   return (
     <tr data-command={c.id}>
       <td class="mono">{formatTime(c.received_at)}</td>

@@ -34,7 +34,7 @@ export function botView(status: BotStatus): BotView {
       return {
         tone: "ok",
         label: `Connected as ${c.user}`,
-        explanation: "Commands from the people allowed below are taken now, and each one is logged with its outcome.",
+        explanation: "Commands from the people on its allow-lists are taken now, and each one is logged with its outcome.",
         running: true,
         canConnect: false,
       };
