@@ -230,6 +230,8 @@ struct Inner {
 struct Running {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    /// Ends the bot itself if it does not stop when asked.
+    abort: tokio::task::AbortHandle,
 }
 
 impl BotSupervisor {
@@ -355,7 +357,9 @@ impl BotSupervisor {
         };
         r.stop.send_replace(true);
         if tokio::time::timeout(STOP_WAIT, r.task).await.is_err() {
-            tracing::warn!("the Discord bot did not stop within {STOP_WAIT:?}; leaving it behind");
+            // Never two bots at once: one that does not stop is ended.
+            tracing::warn!("the Discord bot did not stop within {STOP_WAIT:?}; ending it");
+            r.abort.abort();
             self.publish_connection(BotState::Stopped);
         }
     }
@@ -371,17 +375,20 @@ impl BotSupervisor {
             }
         };
         let drive = tokio::spawn(drive(self.clone(), bot, until_stopped));
+        let abort = drive.abort_handle();
         let this = self.clone();
         // A second task only to see a panic: the bot's task ends, the state says so.
         let task = tokio::spawn(async move {
-            if let Err(e) = drive.await {
+            if let Err(e) = drive.await
+                && e.is_panic()
+            {
                 tracing::error!("the Discord bot crashed, deliveries go on: {e}");
                 this.publish_connection(BotState::Disabled {
                     reason: format!("the bot crashed ({e}); start it again"),
                 });
             }
         });
-        Running { stop, task }
+        Running { stop, task, abort }
     }
 
     /// Save the settings form, then restart or start the bot if they need it.
