@@ -1,12 +1,14 @@
 //! The bot supervisor with the real bot (serenity + poise) against a local Discord stand-in:
 //! connected, wrong token, stopped, restarted when its settings change, off without a token.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use switchboard_core::Store;
 use switchboard_desktop::Desktop;
 use switchboard_desktop::args::Args;
 use switchboard_desktop::bot::{BotSettingsEdit, BotStatus, BotSupervisor};
+use switchboard_desktop::events::{BackendEvent, Emitter, follow_bot};
 use switchboard_discord::{BotSettings, BotState};
 use switchboard_discord_standin::StandIn;
 
@@ -181,6 +183,17 @@ async fn a_wrong_token_shows_as_wrong_token_and_a_new_token_connects() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_token_the_bot_stays_off_and_says_how_to_set_one() {
     let app = app(None).await;
+    // The window hears of every change as a `bot` event.
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let emit: Emitter = {
+        let events = events.clone();
+        Arc::new(move |e| events.lock().unwrap().push(e))
+    };
+    let follow = tokio::spawn(follow_bot(
+        app.bot.clone(),
+        app.desktop.shutdown_signal(),
+        emit,
+    ));
     let e = app.bot.start().await.unwrap_err();
     assert_eq!(e.code, "DISCORD_NO_TOKEN");
     assert!(e.message.contains("Token field"), "{}", e.message);
@@ -198,4 +211,14 @@ async fn without_a_token_the_bot_stays_off_and_says_how_to_set_one() {
     };
     let e = app.bot.save_settings(&bad).await.unwrap_err();
     assert!(e.message.starts_with("Server id: "), "{}", e.message);
+
+    app.desktop.shutdown().await;
+    follow.await.unwrap();
+    let sent: Vec<BackendEvent> = events.lock().unwrap().clone();
+    assert_eq!(sent.first().map(BackendEvent::name), Some("bot"));
+    assert!(
+        sent.iter()
+            .any(|e| matches!(e, BackendEvent::Bot(s) if *s == status)),
+        "the no-token state reached the window: {sent:?}"
+    );
 }

@@ -2,6 +2,7 @@
 //! the commands it received.
 
 use serde::Serialize;
+use switchboard_core::Store;
 use switchboard_core::store::{DiscordCommand, DiscordCommandFilter};
 use switchboard_discord::BotSettings;
 use tauri::State;
@@ -67,10 +68,17 @@ pub async fn discord_commands(
     state: State<'_, Desktop>,
     filter: DiscordCommandFilter,
 ) -> CommandResult<DiscordCommandPage> {
+    Ok(page(&state.store()?, filter).await?)
+}
+
+/// One page of the log for `filter`, at most [`MAX_PAGE`] commands.
+pub async fn page(
+    store: &Store,
+    filter: DiscordCommandFilter,
+) -> switchboard_core::Result<DiscordCommandPage> {
     let limit = filter.limit.clamp(1, MAX_PAGE);
     // One more than asked: whether it exists says if there is an older page.
-    let mut commands = state
-        .store()?
+    let mut commands = store
         .discord_commands(&DiscordCommandFilter {
             limit: limit + 1,
             ..filter
@@ -86,4 +94,75 @@ pub async fn discord_commands(
         commands,
         next_before,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_core::store::{CommandOutcome, NewDiscordCommand};
+
+    #[tokio::test]
+    async fn pages_end_where_the_log_ends_and_the_cursor_leads_to_older_commands() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("sb.db")).await.unwrap();
+        for i in 0..5 {
+            let c = NewDiscordCommand {
+                source_id: i.to_string(),
+                kind: "slash".into(),
+                user_id: "1001".into(),
+                user_name: "alice".into(),
+                guild_id: None,
+                channel_id: "77".into(),
+                command: "status".into(),
+                arguments: serde_json::json!({}),
+                received_at: 1_000 + i,
+                outcome: CommandOutcome::Succeeded,
+                duration_ms: 3,
+                reply: "idle".into(),
+                error: None,
+                message_ids: vec![],
+            };
+            store.record_discord_command(&c).await.unwrap();
+        }
+        let first = page(
+            &store,
+            DiscordCommandFilter {
+                limit: 2,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let ids = |p: &DiscordCommandPage| p.commands.iter().map(|c| c.id).collect::<Vec<_>>();
+        assert_eq!(ids(&first), [5, 4]);
+        assert_eq!(first.next_before, Some(4));
+        let last = page(
+            &store,
+            DiscordCommandFilter {
+                limit: 3,
+                before_id: Some(3),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(ids(&last), [2, 1]);
+        assert_eq!(
+            last.next_before, None,
+            "no older page after the first command"
+        );
+        let exact = page(
+            &store,
+            DiscordCommandFilter {
+                limit: 5,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            exact.next_before, None,
+            "a page that holds the rest has no next page"
+        );
+    }
 }
