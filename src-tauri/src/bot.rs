@@ -324,14 +324,23 @@ impl BotSupervisor {
         let config = match BotConfig::load(&store).await {
             Ok(c) => c,
             Err(e) => {
-                let e = CommandError::from(e);
-                self.publish(BotStatus {
-                    connection: BotState::Disabled {
-                        reason: e.message.clone(),
+                // A malformed SWITCHBOARD_DISCORD_TOKEN, unreadable stored settings: a token
+                // may well be set, so the window says what is wrong rather than "no token".
+                let connection = match &e {
+                    BotError::MalformedToken { .. } | BotError::WrongToken { .. } => {
+                        BotState::WrongToken {
+                            message: e.to_string(),
+                        }
+                    }
+                    _ => BotState::Disabled {
+                        reason: e.to_string(),
                     },
-                    configured: false,
+                };
+                self.publish(BotStatus {
+                    connection,
+                    configured: true,
                 });
-                return Err(e);
+                return Err(e.into());
             }
         };
         if !config.has_token() {

@@ -222,3 +222,22 @@ async fn without_a_token_the_bot_stays_off_and_says_how_to_set_one() {
         "the no-token state reached the window: {sent:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreadable_settings_say_what_is_wrong_not_that_there_is_no_token() {
+    let app = app(None).await;
+    let store = app.desktop.store().unwrap();
+    let broken = serde_json::json!({"token": TOKEN, "guild_id": "general"});
+    store
+        .save_discord_settings(&broken, "test", "hand-edited")
+        .await
+        .unwrap();
+    let e = app.bot.start().await.unwrap_err();
+    assert_eq!(e.code, "INVALID");
+    let status = app.bot.status();
+    assert!(status.configured, "a token may be set: Connect stays available");
+    assert!(
+        matches!(&status.connection, BotState::Disabled { reason } if reason.contains("cannot be read")),
+        "{status:?}"
+    );
+}
