@@ -235,7 +235,10 @@ async fn unreadable_settings_say_what_is_wrong_not_that_there_is_no_token() {
     let e = app.bot.start().await.unwrap_err();
     assert_eq!(e.code, "INVALID");
     let status = app.bot.status();
-    assert!(status.configured, "a token may be set: Connect stays available");
+    assert!(
+        status.configured,
+        "a token may be set: Connect stays available"
+    );
     assert!(
         matches!(&status.connection, BotState::Disabled { reason } if reason.contains("cannot be read")),
         "{status:?}"
