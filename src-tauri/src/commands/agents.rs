@@ -53,11 +53,7 @@ pub async fn add_agent(state: State<'_, Desktop>, agent: AgentInput) -> CommandR
 /// Register the form's agent. Unless the form carries the window seen at its capture or opts
 /// out of the window check, the window at the point now is recorded, as `switchboard agent add`
 /// does.
-async fn added_agent(
-    store: &Store,
-    agent: &AgentInput,
-    actor: &str,
-) -> CommandResult<AgentView> {
+async fn added_agent(store: &Store, agent: &AgentInput, actor: &str) -> CommandResult<AgentView> {
     let found = match agent.seen.is_none() && !agent.any_window {
         true => pointer::window_at(point_of(agent)).await.flatten(),
         false => None,
