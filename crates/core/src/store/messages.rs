@@ -281,45 +281,10 @@ impl Store {
         into_messages(rows)
     }
 
-    /// One page of history, newest first.
+    /// One page of history, newest first (the same as [`Store::history_page`], which walks
+    /// the indexes that suit the filter).
     pub async fn history(&self, filter: &HistoryFilter) -> Result<Vec<Message>> {
-        let agent_id = match &filter.agent {
-            Some(name) => Some(self.agent(name).await.map(|a| a.id).or_else(|e| match e {
-                // A removed agent's messages are still found by their recorded name.
-                Error::NotFound(_) => Ok(-1),
-                e => Err(e),
-            })?),
-            None => None,
-        };
-        let text = filter.text.as_deref().filter(|t| !t.is_empty()).map(|t| {
-            format!(
-                "%{}%",
-                t.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )
-        });
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE \
-             (?1 IS NULL OR agent_id = ?1 OR (?1 = -1 AND recipient = ?2 COLLATE NOCASE)) \
-             AND (?3 IS NULL OR state = ?3) \
-             AND (?4 IS NULL OR body LIKE ?4 ESCAPE '\\' OR sender LIKE ?4 ESCAPE '\\') \
-             AND (?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR created_at < ?6) \
-             AND (?7 IS NULL OR id < ?7) \
-             ORDER BY id DESC LIMIT ?8"
-        );
-        let rows: Vec<MessageRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(agent_id)
-            .bind(filter.agent.as_deref())
-            .bind(filter.state.map(|s| s.as_str()))
-            .bind(text)
-            .bind(filter.since)
-            .bind(filter.until)
-            .bind(filter.before_id)
-            .bind(i64::from(filter.limit.clamp(1, 1000)))
-            .fetch_all(self.reader())
-            .await?;
-        into_messages(rows)
+        self.history_page(filter).await
     }
 
     /// Queue a message again now, with a fresh allowance of attempts. Allowed for failed,
