@@ -335,3 +335,72 @@ async fn settings_persist_and_the_pause_flag_is_not_a_setting() {
     );
     assert!(!keys.iter().any(|k| k.contains("paused")), "{keys:?}");
 }
+
+/// Within this, a write that another process left open would still be waiting (the busy
+/// timeout is 15 s).
+const PROMPTLY: std::time::Duration = std::time::Duration::from_secs(5);
+
+#[tokio::test]
+async fn a_refused_message_leaves_the_database_writable_by_every_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sb.db");
+    let store = Store::open(&path).await.unwrap();
+    let other = Store::open(&path).await.unwrap();
+    store.add_agent(new_agent("A"), "test").await.unwrap();
+    store
+        .set_setting("max_message_chars", "5", "test")
+        .await
+        .unwrap();
+    // Refused inside its write transaction, after reading the settings and the agent.
+    let refused = store.enqueue(message("A", "too long")).await;
+    assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
+    tokio::time::timeout(PROMPTLY, other.enqueue(message("A", "short")))
+        .await
+        .expect("the refused write released SQLite's write lock")
+        .unwrap();
+    tokio::time::timeout(PROMPTLY, store.enqueue(message("A", "fine")))
+        .await
+        .expect("the refused write released this store's writer")
+        .unwrap();
+    assert_eq!(store.queue().await.unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_dropped_half_way_is_all_or_nothing_and_blocks_no_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sb.db");
+    let store = Store::open(&path).await.unwrap();
+    let other = Store::open(&path).await.unwrap();
+    store.add_agent(new_agent("A"), "test").await.unwrap();
+    // A caller that gives up (a timeout, a closed request) drops the call wherever it is:
+    // before, during or after any of its statements.
+    for polls in 0..40 {
+        let mut call = Box::pin(store.enqueue(message("A", &format!("dropped after {polls}"))));
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        for _ in 0..polls {
+            if call.as_mut().poll(&mut context).is_ready() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_micros(50)).await;
+        }
+        drop(call);
+        tokio::time::timeout(PROMPTLY, other.enqueue(message("A", "other process")))
+            .await
+            .expect("another process can write")
+            .unwrap();
+        tokio::time::timeout(PROMPTLY, store.enqueue(message("A", "same process")))
+            .await
+            .expect("this store can write")
+            .unwrap();
+    }
+    for m in store.queue().await.unwrap() {
+        let events = store.message_detail(m.id).await.unwrap().events;
+        assert_eq!(
+            events.iter().filter(|e| e.kind == "queued").count(),
+            1,
+            "message {} ({:?}) was stored with its event or not at all",
+            m.id,
+            m.body
+        );
+    }
+}

@@ -1,7 +1,6 @@
 //! Queueing messages, reading them back, and the operator's retry and cancel.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{Sqlite, Transaction};
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -10,7 +9,7 @@ use crate::model::{
 use crate::text::{ControlChars, check_body, check_body_with};
 
 use super::rows::{AGENT_COLUMNS, AgentRow, MESSAGE_COLUMNS, MessageRow, into_messages};
-use super::{Store, log_event};
+use super::{Store, WriteTx, log_event};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewMessage {
@@ -94,11 +93,7 @@ struct Draft<'a> {
 }
 
 /// Insert one queued message and its event inside `tx`.
-async fn insert_message(
-    tx: &mut Transaction<'static, Sqlite>,
-    agent: &Agent,
-    d: &Draft<'_>,
-) -> Result<i64> {
+async fn insert_message(tx: &mut WriteTx, agent: &Agent, d: &Draft<'_>) -> Result<i64> {
     let now = now_ms();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO messages (sender, agent_id, recipient, body, priority, tags, reply_to, broadcast_id, \

@@ -144,7 +144,7 @@ struct InFlight {
 /// stored with the attempt.
 #[allow(clippy::too_many_arguments)] // one caller-side row; bundling would only rename the fields
 pub(super) async fn interrupted(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut super::WriteTx,
     message_id: i64,
     attempt_id: i64,
     code: &str,
