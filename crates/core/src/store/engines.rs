@@ -1,22 +1,55 @@
 //! What delivery engines write: their registration and heartbeat, claims, phases and
 //! outcomes. Claims honour each agent's minimum gap between deliveries and the global pace.
 
+use std::sync::LazyLock;
+
 use crate::error::Result;
 use crate::model::{Agent, Clear, Message, MessageState, Millis, Phase, now_ms};
 
 use super::recovery::{interrupted, this_host};
 use super::rows::{AGENT_COLUMNS, AgentRow, MESSAGE_COLUMNS, MessageRow};
-use super::{Store, log_event};
+use super::{Store, log_event, read_settings};
+
+/// When agent `a` may be given its next message at the earliest: the agent's minimum gap after
+/// its last delivery (`?1`: the global `min_gap_ms`), and the global pace (`?2`: `pace_ms`)
+/// after the last delivery to anyone. A gap or pace of 0 adds nothing, whatever the clocks of
+/// other processes wrote.
+macro_rules! agent_ready_at {
+    () => {
+        "max(CASE WHEN coalesce(a.min_gap_ms, ?1) = 0 OR a.last_delivered_at IS NULL THEN 0 \
+              ELSE a.last_delivered_at + coalesce(a.min_gap_ms, ?1) END, \
+         CASE WHEN ?2 = 0 THEN 0 \
+              ELSE coalesce((SELECT max(last_delivered_at) FROM agents), 0) + ?2 END)"
+    };
+}
 
 /// When a queued message `m` of agent `a` may be claimed at the earliest: its own time (retry
-/// backoff), the agent's minimum gap after its last delivery (`?1`: the global `min_gap_ms`),
-/// and the global pace (`?2`: `pace_ms`) after the last delivery to anyone. A gap or pace of 0
-/// adds nothing, whatever the clocks of other processes wrote.
-const DUE_AT: &str = "max(m.next_attempt_at, \
-     CASE WHEN coalesce(a.min_gap_ms, ?1) = 0 OR a.last_delivered_at IS NULL THEN 0 \
-          ELSE a.last_delivered_at + coalesce(a.min_gap_ms, ?1) END, \
-     CASE WHEN ?2 = 0 THEN 0 \
-          ELSE coalesce((SELECT max(last_delivered_at) FROM agents), 0) + ?2 END)";
+/// backoff), and when its agent is ready ([`agent_ready_at`]).
+const DUE_AT: &str = concat!("max(m.next_attempt_at, ", agent_ready_at!(), ")");
+
+/// The claim: among the agents that can take a message now (enabled, ready, nothing in
+/// flight), each one's first due message in delivery order (priority, then age), and of those
+/// the first. Each agent costs a few probes of `messages_agent_queued` and
+/// `messages_in_flight_agent` however long its backlog is; walking all queued messages
+/// instead made a claim slow down with the backlog, most of all when the messages in front
+/// belonged to an agent that had to wait. `?3` is now.
+static CLAIM: LazyLock<String> = LazyLock::new(|| {
+    let columns = MESSAGE_COLUMNS
+        .split(", ")
+        .map(|c| format!("m.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT {columns} FROM agents a \
+         JOIN messages m ON m.id = (SELECT q.id FROM messages q \
+             WHERE q.agent_id = a.id AND q.state = 'queued' AND q.next_attempt_at <= ?3 \
+             ORDER BY q.priority, q.id LIMIT 1) \
+         WHERE a.enabled = 1 AND {} <= ?3 \
+         AND NOT EXISTS (SELECT 1 FROM messages f WHERE f.agent_id = a.id AND f.state = 'in_flight') \
+         ORDER BY m.priority, m.id LIMIT 1",
+        agent_ready_at!()
+    )
+});
 
 /// A message an engine has taken for one attempt.
 #[derive(Debug, Clone)]
@@ -116,20 +149,9 @@ impl Store {
     /// A message also waits while its agent's minimum gap or the global pace has not passed
     /// since the last delivery (see [`Store::next_due_at`] for when that will be).
     pub async fn claim_next(&self, engine_id: i64, now: Millis) -> Result<Option<Claim>> {
-        let settings = self.settings().await?;
         let mut tx = self.write().await?;
-        let sql = format!(
-            "SELECT {} FROM messages m JOIN agents a ON a.id = m.agent_id \
-             WHERE m.state = 'queued' AND {DUE_AT} <= ?3 AND a.enabled = 1 \
-             AND NOT EXISTS (SELECT 1 FROM messages f WHERE f.agent_id = m.agent_id AND f.state = 'in_flight') \
-             ORDER BY m.priority, m.id LIMIT 1",
-            MESSAGE_COLUMNS
-                .split(", ")
-                .map(|c| format!("m.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let Some(row) = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(sql))
+        let settings = read_settings(&mut *tx).await?;
+        let Some(row) = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(CLAIM.as_str()))
             .bind(gap_ms(settings.min_gap_ms))
             .bind(gap_ms(settings.pace_ms))
             .bind(now)
@@ -358,4 +380,41 @@ impl Store {
 /// Settings hold milliseconds as u64; SQLite integers are i64.
 fn gap_ms(ms: u64) -> i64 {
     i64::try_from(ms).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CLAIM;
+    use crate::Store;
+
+    /// The claim's cost must not grow with the backlog: SQLite reads the (few) agents and, for
+    /// each, probes its queue and its in-flight message through indexes.
+    #[tokio::test]
+    async fn a_claim_probes_each_agents_queue_through_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("sb.db")).await.unwrap();
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {}",
+            *CLAIM
+        )))
+        .bind(0)
+        .bind(0)
+        .bind(0)
+        .fetch_all(store.reader())
+        .await
+        .unwrap();
+        let steps: Vec<&str> = plan.iter().map(|(.., detail)| detail.as_str()).collect();
+        for index in ["messages_agent_queued", "messages_in_flight_agent"] {
+            assert!(
+                steps.iter().any(|s| s.contains(index)),
+                "{index} is used: {steps:?}"
+            );
+        }
+        assert!(
+            steps
+                .iter()
+                .all(|s| !s.starts_with("SCAN") || *s == "SCAN a"),
+            "only the agents table is read in full: {steps:?}"
+        );
+    }
 }
