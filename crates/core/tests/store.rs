@@ -404,3 +404,48 @@ async fn a_write_dropped_half_way_is_all_or_nothing_and_blocks_no_one() {
         );
     }
 }
+
+#[tokio::test]
+async fn settings_changed_by_another_process_apply_to_the_next_enqueue() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sb.db");
+    let store = Store::open(&path).await.unwrap();
+    let cli = Store::open(&path).await.unwrap();
+    store.add_agent(new_agent("A"), "test").await.unwrap();
+    store.enqueue(message("A", "twelve chars")).await.unwrap();
+    cli.set_setting("max_message_chars", "10", "cli")
+        .await
+        .unwrap();
+    let refused = store.enqueue(message("A", "twelve chars")).await;
+    assert!(
+        matches!(&refused, Err(Error::Invalid(m)) if m.contains("limit of 10")),
+        "the other process's limit applies at once: {refused:?}"
+    );
+    cli.edit_agent(
+        "A",
+        AgentPatch {
+            enabled: Some(false),
+            ..AgentPatch::default()
+        },
+        "cli",
+    )
+    .await
+    .unwrap();
+    let refused = store.enqueue(message("A", "short")).await;
+    assert!(
+        matches!(&refused, Err(Error::Conflict(_))),
+        "the agent disabled by the other process is refused: {refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn enqueue_returns_the_message_as_stored() {
+    let (store, _dir) = open().await;
+    store.add_agent(new_agent("A"), "test").await.unwrap();
+    let returned = store.enqueue(message("a", "line\r\nbreak")).await.unwrap();
+    let stored = store.message(returned.id).await.unwrap();
+    assert_eq!(returned, stored);
+    assert_eq!(returned.body, "line\nbreak", "line endings normalised");
+    assert_eq!(returned.recipient, "A", "the agent's own spelling");
+    assert_eq!(returned.state, MessageState::Queued);
+}

@@ -1,6 +1,9 @@
 //! Registering, changing and removing agents.
 
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
+use sqlx::SqliteExecutor;
 
 use crate::engine::window::Pattern;
 use crate::error::{Error, Result};
@@ -208,13 +211,8 @@ impl Store {
 
     /// The agent with this name (any case).
     pub async fn agent(&self, name: &str) -> Result<Agent> {
-        let sql = format!("SELECT {AGENT_COLUMNS} FROM agents WHERE name = ? COLLATE NOCASE");
-        let row: Option<AgentRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(name.trim())
-            .fetch_optional(self.reader())
-            .await?;
-        match row {
-            Some(r) => r.into_agent(),
+        match agent_named(self.reader(), name).await? {
+            Some(agent) => Ok(agent),
             None => Err(self.unknown_agent(name).await),
         }
     }
@@ -382,4 +380,20 @@ impl Store {
         tx.commit().await?;
         Ok((agent, cancelled))
     }
+}
+
+static AGENT_NAMED: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {AGENT_COLUMNS} FROM agents WHERE name = ? COLLATE NOCASE"));
+
+/// The agent with this name (any case), read with `executor` (inside a write transaction when
+/// the write depends on it).
+pub(crate) async fn agent_named<'c>(
+    executor: impl SqliteExecutor<'c>,
+    name: &str,
+) -> Result<Option<Agent>> {
+    let row: Option<AgentRow> = sqlx::query_as(sqlx::AssertSqlSafe(AGENT_NAMED.as_str()))
+        .bind(name.trim())
+        .fetch_optional(executor)
+        .await?;
+    row.map(AgentRow::into_agent).transpose()
 }

@@ -1,5 +1,7 @@
 //! Queueing messages, reading them back, and the operator's retry and cancel.
 
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -8,8 +10,9 @@ use crate::model::{
 };
 use crate::text::{ControlChars, check_body, check_body_with};
 
+use super::agents::agent_named;
 use super::rows::{AGENT_COLUMNS, AgentRow, MESSAGE_COLUMNS, MessageRow, into_messages};
-use super::{Store, WriteTx, log_event};
+use super::{Store, WriteTx, log_event, read_settings};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewMessage {
@@ -92,45 +95,58 @@ struct Draft<'a> {
     broadcast_id: Option<i64>,
 }
 
-/// Insert one queued message and its event inside `tx`.
-async fn insert_message(tx: &mut WriteTx, agent: &Agent, d: &Draft<'_>) -> Result<i64> {
-    let now = now_ms();
-    let id: i64 = sqlx::query_scalar(
+static INSERT_MESSAGE: LazyLock<String> = LazyLock::new(|| {
+    format!(
         "INSERT INTO messages (sender, agent_id, recipient, body, priority, tags, reply_to, broadcast_id, \
-         state, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id",
+         state, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) \
+         RETURNING {MESSAGE_COLUMNS}"
     )
-    .bind(d.sender)
-    .bind(agent.id)
-    .bind(&agent.name)
-    .bind(d.body)
-    .bind(d.priority as i64)
-    .bind(d.tags_json)
-    .bind(d.reply_to)
-    .bind(d.broadcast_id)
-    .bind(now)
-    .bind(now)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
+});
+
+/// Insert one queued message and its event inside `tx`; returns the message as stored.
+async fn insert_message(tx: &mut WriteTx, agent: &Agent, d: &Draft<'_>) -> Result<Message> {
+    let now = now_ms();
+    let message = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(INSERT_MESSAGE.as_str()))
+        .bind(d.sender)
+        .bind(agent.id)
+        .bind(&agent.name)
+        .bind(d.body)
+        .bind(d.priority as i64)
+        .bind(d.tags_json)
+        .bind(d.reply_to)
+        .bind(d.broadcast_id)
+        .bind(now)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?
+        .into_message()?;
     let detail = format!("to {} ({})", agent.name, d.priority);
     log_event(
         tx,
         d.sender,
         "queued",
-        Some(id),
+        Some(message.id),
         Some(agent.id),
         Some(detail),
     )
     .await?;
-    Ok(id)
+    Ok(message)
 }
 
 impl Store {
     /// Queue one message. Returns it as stored.
+    ///
+    /// The settings and the agent are read inside the write transaction: one connection and
+    /// one transaction for the whole call, and what is checked is what the write sees.
     pub async fn enqueue(&self, new: NewMessage) -> Result<Message> {
-        let settings = self.settings().await?;
+        let mut tx = self.write().await?;
+        let settings = read_settings(&mut *tx).await?;
+        let Some(agent) = agent_named(&mut *tx, &new.recipient).await? else {
+            drop(tx);
+            return Err(self.unknown_agent(&new.recipient).await);
+        };
         // The agent decides whether control characters are refused or removed.
-        let agent = self.agent(&new.recipient).await?;
         let body = check_body_with(&new.body, settings.max_message_chars, controls(&agent))?;
         let sender = check_sender(&new.sender)?;
         let tags = serde_json::to_string(&check_tags(&new.tags)?).expect("tags serialize");
@@ -140,7 +156,6 @@ impl Store {
                 agent.name, agent.name
             )));
         }
-        let mut tx = self.write().await?;
         if let Some(r) = new.reply_to {
             let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM messages WHERE id = ?")
                 .bind(r)
@@ -160,9 +175,9 @@ impl Store {
             reply_to: new.reply_to,
             broadcast_id: None,
         };
-        let id = insert_message(&mut tx, &agent, &draft).await?;
+        let message = insert_message(&mut tx, &agent, &draft).await?;
         tx.commit().await?;
-        self.message(id).await
+        Ok(message)
     }
 
     /// Queue one message for every enabled agent (of `team`, if given), in name order, in one
@@ -198,7 +213,7 @@ impl Store {
         } else {
             check_body(&new.body, settings.max_message_chars)?
         };
-        let mut ids = Vec::with_capacity(agents.len());
+        let mut out = Vec::with_capacity(agents.len());
         let mut draft = Draft {
             sender: &sender,
             body: &body,
@@ -208,22 +223,19 @@ impl Store {
             broadcast_id: None,
         };
         for agent in &agents {
-            let id = insert_message(&mut tx, agent, &draft).await?;
+            let mut message = insert_message(&mut tx, agent, &draft).await?;
             if draft.broadcast_id.is_none() {
-                draft.broadcast_id = Some(id);
+                draft.broadcast_id = Some(message.id);
                 sqlx::query("UPDATE messages SET broadcast_id = ? WHERE id = ?")
-                    .bind(id)
-                    .bind(id)
+                    .bind(message.id)
+                    .bind(message.id)
                     .execute(&mut *tx)
                     .await?;
+                message.broadcast_id = Some(message.id);
             }
-            ids.push(id);
+            out.push(message);
         }
         tx.commit().await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.message(id).await?);
-        }
         Ok(out)
     }
 
