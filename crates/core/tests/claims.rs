@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use switchboard_core::Store;
 use switchboard_core::input::Point;
-use switchboard_core::model::{InputProfile, MessageState, Millis, Priority, now_ms};
+use switchboard_core::model::{
+    AttemptOutcome, InputProfile, MessageState, Millis, Phase, Priority, now_ms,
+};
 use switchboard_core::store::{AgentPatch, Claim, Finish, NewAgent, NewMessage};
 
 /// A minute ahead of the wall clock: everything queued during a test is due by then.
@@ -193,6 +195,101 @@ async fn an_agent_held_back_by_its_gap_or_disabled_does_not_hold_back_the_others
         next.message.id,
         a_first + 1,
         "A's oldest waiting message, the first of its backlog"
+    );
+}
+
+#[tokio::test]
+async fn a_claim_and_its_outcome_are_recorded_on_the_attempt_the_message_and_the_log() {
+    let now = soon();
+    let (store, _dir) = open().await;
+    agent(&store, "A").await;
+    let engine = store.register_engine(":0").await.unwrap();
+    let id = send(&store, "A", Priority::Normal).await;
+    let first = claim(&store, engine, now).await.unwrap();
+    assert_eq!(first.message.state, MessageState::InFlight);
+    assert_eq!(first.message.attempts, 1);
+    assert_eq!(first.agent.name, "A");
+    store
+        .record_phase(first.attempt_id, Phase::Entering)
+        .await
+        .unwrap();
+    let state = store
+        .finish_at(
+            &first,
+            Finish::Failed {
+                code: "FOCUS_FAILED",
+                detail: "no focus".into(),
+                retryable: true,
+                retry_at: Some(now + 2_000),
+            },
+            now + 30,
+        )
+        .await
+        .unwrap();
+    assert_eq!(state, MessageState::Queued);
+    let detail = store.message_detail(id).await.unwrap();
+    assert_eq!(detail.message.state, MessageState::Queued);
+    assert_eq!(detail.message.next_attempt_at, now + 2_000);
+    assert_eq!(
+        detail.message.last_error_code.as_deref(),
+        Some("FOCUS_FAILED")
+    );
+    assert_eq!(detail.message.last_error.as_deref(), Some("no focus"));
+    let attempt = &detail.attempts[0];
+    assert_eq!(attempt.id, first.attempt_id);
+    assert_eq!(attempt.phase, Phase::Entering, "the furthest step begun");
+    assert_eq!(attempt.outcome, Some(AttemptOutcome::Failed));
+    assert_eq!(attempt.error_code.as_deref(), Some("FOCUS_FAILED"));
+    assert_eq!(attempt.detail.as_deref(), Some("no focus"));
+    assert_eq!(attempt.retryable, Some(true));
+    assert_eq!(attempt.finished_at, Some(now + 30));
+    assert_eq!(attempt.duration_ms, Some(30));
+
+    let second = claim(&store, engine, now + 2_000).await.unwrap();
+    assert_eq!(second.message.attempts, 2);
+    let state = store
+        .finish_at(&second, Finish::Delivered, now + 2_050)
+        .await
+        .unwrap();
+    assert_eq!(state, MessageState::Delivered);
+    let detail = store.message_detail(id).await.unwrap();
+    assert_eq!(detail.message.state, MessageState::Delivered);
+    assert_eq!(detail.message.delivered_at, Some(now + 2_050));
+    assert_eq!(detail.message.last_error_code, None, "cleared on delivery");
+    let attempt = &detail.attempts[1];
+    assert_eq!(attempt.phase, Phase::Done);
+    assert_eq!(attempt.outcome, Some(AttemptOutcome::Delivered));
+    assert_eq!(attempt.duration_ms, Some(50));
+    let events: Vec<(&str, &str, Option<&str>)> = detail
+        .events
+        .iter()
+        .map(|e| (e.kind.as_str(), e.actor.as_str(), e.detail.as_deref()))
+        .collect();
+    let actor = format!("engine:{engine}");
+    assert_eq!(
+        events,
+        [
+            ("queued", "tester", Some("to A (normal)")),
+            ("claimed", actor.as_str(), Some("attempt 1")),
+            (
+                "retry_scheduled",
+                actor.as_str(),
+                Some("retry in 1970 ms after FOCUS_FAILED")
+            ),
+            ("claimed", actor.as_str(), Some("attempt 2")),
+            ("delivered", actor.as_str(), Some("delivered")),
+        ]
+    );
+    assert!(
+        detail
+            .events
+            .iter()
+            .all(|e| e.agent_id == Some(first.agent.id))
+    );
+    assert_eq!(
+        store.agent("A").await.unwrap().last_delivered_at,
+        Some(now + 2_050),
+        "the agent's minimum gap counts from here"
     );
 }
 

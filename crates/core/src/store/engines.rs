@@ -3,12 +3,14 @@
 
 use std::sync::LazyLock;
 
+use sqlx::{FromRow, Row};
+
 use crate::error::Result;
 use crate::model::{Agent, Clear, Message, MessageState, Millis, Phase, now_ms};
 
 use super::recovery::{interrupted, this_host};
 use super::rows::{AGENT_COLUMNS, AgentRow, MESSAGE_COLUMNS, MessageRow};
-use super::{Store, log_event, read_settings};
+use super::{Store, log_event, settings_from};
 
 /// When agent `a` may be given its next message at the earliest: the agent's minimum gap after
 /// its last delivery (`?1`: the global `min_gap_ms`), and the global pace (`?2`: `pace_ms`)
@@ -50,6 +52,51 @@ static CLAIM: LazyLock<String> = LazyLock::new(|| {
         agent_ready_at!()
     )
 });
+
+/// The claim's first batch: begin, and read the settings for its gap and pace.
+const BEGIN_READING_SETTINGS: &str =
+    "BEGIN IMMEDIATE; SELECT 'setting' AS part, key, value FROM settings";
+
+/// The claim's last batch, once [`CLAIM`] found a message: its agent, the message marked in
+/// flight, the attempt, the event, the commit. `?1` agent, `?2` engine, `?3` now (engine
+/// clock), `?4` message, `?5` now (wall clock, for the event), `?6` actor, `?7` detail.
+static TAKE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT 'agent' AS part, {AGENT_COLUMNS} FROM agents WHERE id = ?1; \
+         UPDATE messages SET state = 'in_flight', attempts = attempts + 1, claimed_by = ?2, updated_at = ?3 \
+         WHERE id = ?4; \
+         INSERT INTO attempts (message_id, engine_id, started_at, phase) VALUES (?4, ?2, ?3, 'claimed') \
+         RETURNING 'attempt' AS part, id; \
+         INSERT INTO events (at, actor, kind, message_id, agent_id, detail) \
+         VALUES (?5, ?6, 'claimed', ?4, ?1, ?7); \
+         COMMIT"
+    )
+});
+
+/// A delivered attempt, in one batch: `?1` now (engine clock), `?2` duration, `?3` attempt,
+/// `?4` message, `?5` agent, `?6` now (wall clock, for the event), `?7` actor.
+const FINISH_DELIVERED: &str = "BEGIN IMMEDIATE; \
+     UPDATE attempts SET phase = 'done', outcome = 'delivered', finished_at = ?1, duration_ms = ?2 \
+     WHERE id = ?3; \
+     UPDATE messages SET state = 'delivered', delivered_at = ?1, updated_at = ?1, claimed_by = NULL, \
+     last_error_code = NULL, last_error = NULL WHERE id = ?4; \
+     UPDATE agents SET last_delivered_at = ?1 WHERE id = ?5; \
+     INSERT INTO events (at, actor, kind, message_id, agent_id, detail) \
+     VALUES (?6, ?7, 'delivered', ?4, ?5, 'delivered'); \
+     COMMIT";
+
+/// A failed attempt, in one batch: `?1` code, `?2` detail, `?3` retryable, `?4` now (engine
+/// clock), `?5` duration, `?6` attempt, `?7` the message's new state, `?8` its next attempt,
+/// `?9` message, `?10` now (wall clock), `?11` actor, `?12` event, `?13` agent, `?14` the
+/// event's detail.
+const FINISH_FAILED: &str = "BEGIN IMMEDIATE; \
+     UPDATE attempts SET outcome = 'failed', error_code = ?1, detail = ?2, retryable = ?3, \
+     finished_at = ?4, duration_ms = ?5 WHERE id = ?6; \
+     UPDATE messages SET state = ?7, next_attempt_at = ?8, last_error_code = ?1, last_error = ?2, \
+     updated_at = ?4, claimed_by = NULL WHERE id = ?9; \
+     INSERT INTO events (at, actor, kind, message_id, agent_id, detail) \
+     VALUES (?10, ?11, ?12, ?9, ?13, ?14); \
+     COMMIT";
 
 /// A message an engine has taken for one attempt.
 #[derive(Debug, Clone)]
@@ -149,8 +196,8 @@ impl Store {
     /// A message also waits while its agent's minimum gap or the global pace has not passed
     /// since the last delivery (see [`Store::next_due_at`] for when that will be).
     pub async fn claim_next(&self, engine_id: i64, now: Millis) -> Result<Option<Claim>> {
-        let mut tx = self.write().await?;
-        let settings = read_settings(&mut *tx).await?;
+        let mut tx = self.writer().await?;
+        let settings = settings_from(&tx.batch(BEGIN_READING_SETTINGS, |q| q).await?)?;
         let Some(row) = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(CLAIM.as_str()))
             .bind(gap_ms(settings.min_gap_ms))
             .bind(gap_ms(settings.pace_ms))
@@ -158,40 +205,35 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
         else {
+            tx.commit().await?;
             return Ok(None);
         };
         let mut message = row.into_message()?;
-        let agent_sql = format!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = ?");
-        let agent = sqlx::query_as::<_, AgentRow>(sqlx::AssertSqlSafe(agent_sql))
-            .bind(message.agent_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .into_agent()?;
-        sqlx::query("UPDATE messages SET state = 'in_flight', attempts = attempts + 1, claimed_by = ?, updated_at = ? WHERE id = ?")
-            .bind(engine_id)
-            .bind(now)
-            .bind(message.id)
-            .execute(&mut *tx)
+        let rows = tx
+            .batch(TAKE.as_str(), |q| {
+                q.bind(message.agent_id)
+                    .bind(engine_id)
+                    .bind(now)
+                    .bind(message.id)
+                    .bind(now_ms())
+                    .bind(format!("engine:{engine_id}"))
+                    .bind(format!("attempt {}", message.attempts + 1))
+            })
             .await?;
-        let attempt_id: i64 = sqlx::query_scalar(
-            "INSERT INTO attempts (message_id, engine_id, started_at, phase) VALUES (?, ?, ?, 'claimed') RETURNING id",
-        )
-        .bind(message.id)
-        .bind(engine_id)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        log_event(
-            &mut tx,
-            &format!("engine:{engine_id}"),
-            "claimed",
-            Some(message.id),
-            message.agent_id,
-            Some(format!("attempt {}", message.attempts + 1)),
-        )
-        .await?;
-        tx.commit().await?;
-        message.state = crate::model::MessageState::InFlight;
+        let mut agent = None;
+        let mut attempt_id = None;
+        for row in &rows {
+            match row.try_get::<&str, _>("part")? {
+                "agent" => agent = Some(AgentRow::from_row(row)?.into_agent()?),
+                _ => attempt_id = Some(row.try_get::<i64, _>("id")?),
+            }
+        }
+        let (Some(agent), Some(attempt_id)) = (agent, attempt_id) else {
+            return Err(crate::error::Error::Database(sqlx::Error::Protocol(
+                "a claim read no agent or created no attempt".into(),
+            )));
+        };
+        message.state = MessageState::InFlight;
         message.attempts += 1;
         Ok(Some(Claim {
             message,
@@ -205,13 +247,14 @@ impl Store {
     /// Record that an attempt is about to begin `phase`. Written before the step, so after a
     /// crash the attempt shows the furthest step that may have happened.
     pub async fn record_phase(&self, attempt_id: i64, phase: Phase) -> Result<()> {
-        let mut tx = self.write().await?;
+        // One statement is its own transaction: no BEGIN or COMMIT round trips. SQLite's busy
+        // handler covers it as a whole, since it reads nothing before it writes.
+        let mut writer = self.writer().await?;
         sqlx::query("UPDATE attempts SET phase = ? WHERE id = ?")
             .bind(phase.as_str())
             .bind(attempt_id)
-            .execute(&mut *tx)
+            .execute(&mut *writer)
             .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -231,27 +274,20 @@ impl Store {
     ) -> Result<MessageState> {
         let actor = format!("engine:{}", claim.engine_id);
         let duration = now - claim.started_at;
-        let mut tx = self.write().await?;
-        let (state, kind) = match &finish {
+        match &finish {
             Finish::Delivered => {
-                sqlx::query("UPDATE attempts SET phase = 'done', outcome = 'delivered', finished_at = ?, duration_ms = ? WHERE id = ?")
-                    .bind(now)
-                    .bind(duration)
-                    .bind(claim.attempt_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("UPDATE messages SET state = 'delivered', delivered_at = ?, updated_at = ?, claimed_by = NULL, last_error_code = NULL, last_error = NULL WHERE id = ?")
-                    .bind(now)
-                    .bind(now)
-                    .bind(claim.message.id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("UPDATE agents SET last_delivered_at = ? WHERE id = ?")
-                    .bind(now)
-                    .bind(claim.message.agent_id)
-                    .execute(&mut *tx)
-                    .await?;
-                (MessageState::Delivered, "delivered".to_string())
+                let mut tx = self.writer().await?;
+                tx.batch(FINISH_DELIVERED, |q| {
+                    q.bind(now)
+                        .bind(duration)
+                        .bind(claim.attempt_id)
+                        .bind(claim.message.id)
+                        .bind(claim.message.agent_id)
+                        .bind(now_ms())
+                        .bind(&actor)
+                })
+                .await?;
+                Ok(MessageState::Delivered)
             }
             Finish::Failed {
                 code,
@@ -259,34 +295,37 @@ impl Store {
                 retryable,
                 retry_at,
             } => {
-                sqlx::query("UPDATE attempts SET outcome = 'failed', error_code = ?, detail = ?, retryable = ?, finished_at = ?, duration_ms = ? WHERE id = ?")
-                    .bind(code)
-                    .bind(detail)
-                    .bind(retryable)
-                    .bind(now)
-                    .bind(duration)
-                    .bind(claim.attempt_id)
-                    .execute(&mut *tx)
-                    .await?;
-                let state = if retry_at.is_some() {
-                    MessageState::Queued
-                } else {
-                    MessageState::Failed
+                let (state, event, kind) = match retry_at {
+                    Some(at) => (
+                        MessageState::Queued,
+                        "retry_scheduled",
+                        format!("retry in {} ms after {code}", at - now),
+                    ),
+                    None => (
+                        MessageState::Failed,
+                        MessageState::Failed.as_str(),
+                        format!("failed: {code}"),
+                    ),
                 };
-                sqlx::query("UPDATE messages SET state = ?, next_attempt_at = ?, last_error_code = ?, last_error = ?, updated_at = ?, claimed_by = NULL WHERE id = ?")
-                    .bind(state.as_str())
-                    .bind(retry_at.unwrap_or(now))
-                    .bind(code)
-                    .bind(detail)
-                    .bind(now)
-                    .bind(claim.message.id)
-                    .execute(&mut *tx)
-                    .await?;
-                let kind = match retry_at {
-                    Some(at) => format!("retry in {} ms after {code}", at - now),
-                    None => format!("failed: {code}"),
-                };
-                (state, kind)
+                let mut tx = self.writer().await?;
+                tx.batch(FINISH_FAILED, |q| {
+                    q.bind(*code)
+                        .bind(detail)
+                        .bind(retryable)
+                        .bind(now)
+                        .bind(duration)
+                        .bind(claim.attempt_id)
+                        .bind(state.as_str())
+                        .bind(retry_at.unwrap_or(now))
+                        .bind(claim.message.id)
+                        .bind(now_ms())
+                        .bind(&actor)
+                        .bind(event)
+                        .bind(claim.message.agent_id)
+                        .bind(kind)
+                })
+                .await?;
+                Ok(state)
             }
             Finish::Interrupted {
                 code,
@@ -294,6 +333,7 @@ impl Store {
                 reached,
                 clear,
             } => {
+                let mut tx = self.write().await?;
                 let (state, detail) = interrupted(
                     &mut tx,
                     claim.message.id,
@@ -305,26 +345,25 @@ impl Store {
                     now,
                 )
                 .await?;
-                (state, detail)
+                let event = match state {
+                    MessageState::Queued => "requeued",
+                    state => state.as_str(),
+                };
+                log_event(
+                    &mut tx,
+                    &actor,
+                    event,
+                    Some(claim.message.id),
+                    claim.message.agent_id,
+                    Some(detail),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(state)
             }
-        };
-        let event = match (&finish, state) {
-            (Finish::Interrupted { .. }, MessageState::Queued) => "requeued",
-            (_, MessageState::Queued) => "retry_scheduled",
-            (_, state) => state.as_str(),
-        };
-        log_event(
-            &mut tx,
-            &actor,
-            event,
-            Some(claim.message.id),
-            claim.message.agent_id,
-            Some(kind),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(state)
+        }
     }
+
     /// When the next queued message becomes due, if any is waiting: its retry time, its
     /// agent's minimum gap and the global pace taken into account, so an idle engine sleeps
     /// until then instead of polling.

@@ -3,6 +3,7 @@
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, Row};
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -10,9 +11,8 @@ use crate::model::{
 };
 use crate::text::{ControlChars, check_body, check_body_with};
 
-use super::agents::agent_named;
 use super::rows::{AGENT_COLUMNS, AgentRow, MESSAGE_COLUMNS, MessageRow, into_messages};
-use super::{Store, WriteTx, log_event, read_settings};
+use super::{Store, WriteTx, log_event, settings_from};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewMessage {
@@ -95,54 +95,93 @@ struct Draft<'a> {
     broadcast_id: Option<i64>,
 }
 
+/// A queued message and its event, in one batch; the message comes back as stored. The event
+/// names the message by `last_insert_rowid()`, which triggers on `messages` do not change once
+/// they are done.
 static INSERT_MESSAGE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO messages (sender, agent_id, recipient, body, priority, tags, reply_to, broadcast_id, \
-         state, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) \
-         RETURNING {MESSAGE_COLUMNS}"
+         state, next_attempt_at, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9, ?9, ?9) RETURNING {MESSAGE_COLUMNS}; \
+         INSERT INTO events (at, actor, kind, message_id, agent_id, detail) \
+         VALUES (?9, ?1, 'queued', last_insert_rowid(), ?2, ?10)"
     )
 });
 
-/// Insert one queued message and its event inside `tx`; returns the message as stored.
-async fn insert_message(tx: &mut WriteTx, agent: &Agent, d: &Draft<'_>) -> Result<Message> {
-    let now = now_ms();
-    let message = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(INSERT_MESSAGE.as_str()))
-        .bind(d.sender)
-        .bind(agent.id)
-        .bind(&agent.name)
-        .bind(d.body)
-        .bind(d.priority as i64)
-        .bind(d.tags_json)
-        .bind(d.reply_to)
-        .bind(d.broadcast_id)
-        .bind(now)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await?
-        .into_message()?;
-    let detail = format!("to {} ({})", agent.name, d.priority);
-    log_event(
-        tx,
-        d.sender,
-        "queued",
-        Some(message.id),
-        Some(agent.id),
-        Some(detail),
+/// [`INSERT_MESSAGE`] ending the transaction.
+static INSERT_MESSAGE_AND_COMMIT: LazyLock<String> =
+    LazyLock::new(|| format!("{}; COMMIT", *INSERT_MESSAGE));
+
+/// What an enqueue checks, read in the batch that begins its transaction: the settings, the
+/// agent, and the message it replies to (`?2`, or NULL).
+static ENQUEUE_READS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "BEGIN IMMEDIATE; \
+         SELECT 'setting' AS part, key, value FROM settings; \
+         SELECT 'agent' AS part, {AGENT_COLUMNS} FROM agents WHERE name = ?1 COLLATE NOCASE; \
+         SELECT 'reply' AS part, id FROM messages WHERE id = ?2"
     )
-    .await?;
-    Ok(message)
+});
+
+/// Insert one queued message and its event inside `tx`, and commit when `commit`; returns the
+/// message as stored.
+async fn insert_message(
+    tx: &mut WriteTx,
+    agent: &Agent,
+    d: &Draft<'_>,
+    commit: bool,
+) -> Result<Message> {
+    let sql: &'static LazyLock<String> = if commit {
+        &INSERT_MESSAGE_AND_COMMIT
+    } else {
+        &INSERT_MESSAGE
+    };
+    let rows = tx
+        .batch(sql.as_str(), |q| {
+            q.bind(d.sender)
+                .bind(agent.id)
+                .bind(&agent.name)
+                .bind(d.body)
+                .bind(d.priority as i64)
+                .bind(d.tags_json)
+                .bind(d.reply_to)
+                .bind(d.broadcast_id)
+                .bind(now_ms())
+                .bind(format!("to {} ({})", agent.name, d.priority))
+        })
+        .await?;
+    let row = rows.first().ok_or_else(|| {
+        Error::Database(sqlx::Error::Protocol(
+            "INSERT ... RETURNING returned no row".into(),
+        ))
+    })?;
+    MessageRow::from_row(row)?.into_message()
 }
 
 impl Store {
     /// Queue one message. Returns it as stored.
     ///
-    /// The settings and the agent are read inside the write transaction: one connection and
-    /// one transaction for the whole call, and what is checked is what the write sees.
+    /// Two round trips to the database's thread: one begins the write transaction and reads
+    /// the settings and the agent (as fresh as the write, whichever process changed them), one
+    /// inserts the message and its event and commits.
     pub async fn enqueue(&self, new: NewMessage) -> Result<Message> {
-        let mut tx = self.write().await?;
-        let settings = read_settings(&mut *tx).await?;
-        let Some(agent) = agent_named(&mut *tx, &new.recipient).await? else {
+        let mut tx = self.writer().await?;
+        let rows = tx
+            .batch(ENQUEUE_READS.as_str(), |q| {
+                q.bind(new.recipient.trim()).bind(new.reply_to)
+            })
+            .await?;
+        let settings = settings_from(&rows)?;
+        let mut agent = None;
+        let mut reply_found = false;
+        for row in &rows {
+            match row.try_get::<&str, _>("part")? {
+                "agent" => agent = Some(AgentRow::from_row(row)?.into_agent()?),
+                "reply" => reply_found = true,
+                _ => {}
+            }
+        }
+        let Some(agent) = agent else {
             drop(tx);
             return Err(self.unknown_agent(&new.recipient).await);
         };
@@ -156,16 +195,12 @@ impl Store {
                 agent.name, agent.name
             )));
         }
-        if let Some(r) = new.reply_to {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM messages WHERE id = ?")
-                .bind(r)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if exists.is_none() {
-                return Err(Error::NotFound(format!(
-                    "message {r} does not exist, so this cannot reply to it; check the id with `switchboard history`"
-                )));
-            }
+        if let Some(r) = new.reply_to
+            && !reply_found
+        {
+            return Err(Error::NotFound(format!(
+                "message {r} does not exist, so this cannot reply to it; check the id with `switchboard history`"
+            )));
         }
         let draft = Draft {
             sender: &sender,
@@ -175,9 +210,7 @@ impl Store {
             reply_to: new.reply_to,
             broadcast_id: None,
         };
-        let message = insert_message(&mut tx, &agent, &draft).await?;
-        tx.commit().await?;
-        Ok(message)
+        insert_message(&mut tx, &agent, &draft, true).await
     }
 
     /// Queue one message for every enabled agent (of `team`, if given), in name order, in one
@@ -223,7 +256,7 @@ impl Store {
             broadcast_id: None,
         };
         for agent in &agents {
-            let mut message = insert_message(&mut tx, agent, &draft).await?;
+            let mut message = insert_message(&mut tx, agent, &draft, false).await?;
             if draft.broadcast_id.is_none() {
                 draft.broadcast_id = Some(message.id);
                 sqlx::query("UPDATE messages SET broadcast_id = ? WHERE id = ?")
