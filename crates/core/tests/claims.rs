@@ -317,7 +317,21 @@ async fn settings_changed_by_another_process_apply_to_the_next_claim() {
         None,
         "the pace set by the other process holds the next delivery"
     );
-    assert!(claim(&engine_side, engine, now + 1_000).await.is_some());
+    let second = claim(&engine_side, engine, now + 1_000).await.unwrap();
+    engine_side
+        .finish_at(&second, Finish::Delivered, now + 1_000)
+        .await
+        .unwrap();
+
+    cli.set_setting("pace_ms", "0", "cli").await.unwrap();
+    cli.set_setting("min_gap_ms", "5000", "cli").await.unwrap();
+    send(&cli, &first.agent.name, Priority::Normal).await;
+    assert_eq!(
+        claimed_id(&engine_side, engine, now + 4_999).await,
+        None,
+        "the minimum gap set by the other process holds the agent's next message"
+    );
+    assert!(claim(&engine_side, engine, now + 5_000).await.is_some());
 }
 
 /// Engines in two processes (two Stores on one file, each with its own connections), two

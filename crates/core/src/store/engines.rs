@@ -7,27 +7,39 @@ use sqlx::{FromRow, Row};
 
 use crate::error::Result;
 use crate::model::{Agent, Clear, Message, MessageState, Millis, Phase, now_ms};
+use crate::settings::Settings;
 
 use super::recovery::{interrupted, this_host};
 use super::rows::{AGENT_COLUMNS, AgentRow, MESSAGE_COLUMNS, MessageRow};
-use super::{Store, log_event, settings_from};
+use super::{Store, log_event};
 
 /// When agent `a` may be given its next message at the earliest: the agent's minimum gap after
-/// its last delivery (`?1`: the global `min_gap_ms`), and the global pace (`?2`: `pace_ms`)
-/// after the last delivery to anyone. A gap or pace of 0 adds nothing, whatever the clocks of
-/// other processes wrote.
+/// its last delivery (`$gap`: the global `min_gap_ms`), and the global pace (`$pace`:
+/// `pace_ms`) after the last delivery to anyone. A gap or pace of 0 adds nothing, whatever the
+/// clocks of other processes wrote.
 macro_rules! agent_ready_at {
-    () => {
-        "max(CASE WHEN coalesce(a.min_gap_ms, ?1) = 0 OR a.last_delivered_at IS NULL THEN 0 \
-              ELSE a.last_delivered_at + coalesce(a.min_gap_ms, ?1) END, \
-         CASE WHEN ?2 = 0 THEN 0 \
-              ELSE coalesce((SELECT max(last_delivered_at) FROM agents), 0) + ?2 END)"
+    ($gap:literal, $pace:literal) => {
+        concat!(
+            "max(CASE WHEN coalesce(a.min_gap_ms, ",
+            $gap,
+            ") = 0 OR a.last_delivered_at IS NULL THEN 0 \
+                  ELSE a.last_delivered_at + coalesce(a.min_gap_ms, ",
+            $gap,
+            ") END, \
+             CASE WHEN ",
+            $pace,
+            " = 0 THEN 0 \
+                  ELSE coalesce((SELECT max(last_delivered_at) FROM agents), 0) + ",
+            $pace,
+            " END)"
+        )
     };
 }
 
 /// When a queued message `m` of agent `a` may be claimed at the earliest: its own time (retry
-/// backoff), and when its agent is ready ([`agent_ready_at`]).
-const DUE_AT: &str = concat!("max(m.next_attempt_at, ", agent_ready_at!(), ")");
+/// backoff), and when its agent is ready ([`agent_ready_at`]); `?1` and `?2` are the settings
+/// `min_gap_ms` and `pace_ms`.
+const DUE_AT: &str = concat!("max(m.next_attempt_at, ", agent_ready_at!("?1", "?2"), ")");
 
 /// The claim: among the agents that can take a message now (enabled, ready, nothing in
 /// flight), each one's first due message in delivery order (priority, then age), and of those
@@ -49,13 +61,18 @@ static CLAIM: LazyLock<String> = LazyLock::new(|| {
          WHERE a.enabled = 1 AND {} <= ?3 \
          AND NOT EXISTS (SELECT 1 FROM messages f WHERE f.agent_id = a.id AND f.state = 'in_flight') \
          ORDER BY m.priority, m.id LIMIT 1",
-        agent_ready_at!()
+        // The two settings are read by the query itself, so that the claim needs no round trip
+        // of its own to read them: stored values are validated JSON numbers (`set_setting`), and
+        // `?1` and `?2` bind the defaults for a setting never set.
+        agent_ready_at!(
+            "coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'min_gap_ms'), ?1)",
+            "coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'pace_ms'), ?2)"
+        )
     )
 });
 
-/// The claim's first batch: begin, and read the settings for its gap and pace.
-const BEGIN_READING_SETTINGS: &str =
-    "BEGIN IMMEDIATE; SELECT 'setting' AS part, key, value FROM settings";
+/// The claim's first batch: begin, and [`CLAIM`].
+static BEGIN_AND_CLAIM: LazyLock<String> = LazyLock::new(|| format!("BEGIN IMMEDIATE; {}", *CLAIM));
 
 /// The claim's last batch, once [`CLAIM`] found a message: its agent, the message marked in
 /// flight, the attempt, the event, the commit. `?1` agent, `?2` engine, `?3` now (engine
@@ -196,19 +213,20 @@ impl Store {
     /// A message also waits while its agent's minimum gap or the global pace has not passed
     /// since the last delivery (see [`Store::next_due_at`] for when that will be).
     pub async fn claim_next(&self, engine_id: i64, now: Millis) -> Result<Option<Claim>> {
+        let defaults = Settings::default();
         let mut tx = self.writer().await?;
-        let settings = settings_from(&tx.batch(BEGIN_READING_SETTINGS, |q| q).await?)?;
-        let Some(row) = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(CLAIM.as_str()))
-            .bind(gap_ms(settings.min_gap_ms))
-            .bind(gap_ms(settings.pace_ms))
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
+        let rows = tx
+            .batch(BEGIN_AND_CLAIM.as_str(), |q| {
+                q.bind(gap_ms(defaults.min_gap_ms))
+                    .bind(gap_ms(defaults.pace_ms))
+                    .bind(now)
+            })
+            .await?;
+        let Some(row) = rows.first() else {
             tx.commit().await?;
             return Ok(None);
         };
-        let mut message = row.into_message()?;
+        let mut message = MessageRow::from_row(row)?.into_message()?;
         let rows = tx
             .batch(TAKE.as_str(), |q| {
                 q.bind(message.agent_id)
