@@ -24,9 +24,15 @@
 //!
 //! The claim phases drain the queue from 2N messages to none, so their rate depends on N:
 //! run a few sizes to see how claiming scales with the backlog.
+//!
+//! To see what a trigger on `messages` costs, name it in `QUEUE_BENCH_DROP_TRIGGERS`
+//! (comma-separated, e.g. `messages_text_insert`): it is dropped from each run's database
+//! after opening. The goal figures are measured with every trigger in place.
 
 use std::time::{Duration, Instant};
 
+use sqlx::ConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
 use switchboard_core::Store;
 use switchboard_core::input::Point;
 use switchboard_core::model::{InputProfile, Phase, Priority, now_ms};
@@ -49,9 +55,9 @@ async fn main() {
     let mut results: Vec<[f64; 4]> = Vec::new();
     for run in 0..runs {
         let folder = tempfile::tempdir_in(&dir).expect("create a temporary folder");
-        let store = Store::open(&folder.path().join("bench.db"))
-            .await
-            .expect("open the database");
+        let path = folder.path().join("bench.db");
+        let store = Store::open(&path).await.expect("open the database");
+        drop_triggers(&path).await;
         for n in 0..AGENTS {
             store
                 .add_agent(
@@ -204,6 +210,26 @@ async fn main() {
         median(3).0,
         median(3).1,
     );
+}
+
+/// Drop the triggers named in `QUEUE_BENCH_DROP_TRIGGERS`, through a connection of its own (the
+/// store's connections see the schema change on their next statement).
+async fn drop_triggers(path: &std::path::Path) {
+    let Ok(names) = std::env::var("QUEUE_BENCH_DROP_TRIGGERS") else {
+        return;
+    };
+    let mut connection = SqliteConnectOptions::new()
+        .filename(path)
+        .connect()
+        .await
+        .expect("open a connection to drop triggers");
+    for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let sql = format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\""));
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut connection)
+            .await
+            .unwrap_or_else(|e| panic!("drop trigger {name}: {e}"));
+    }
 }
 
 fn message(n: usize) -> NewMessage {
