@@ -19,6 +19,7 @@
 //! - [`views`]: the shapes the UI sends and receives where the core's own types do not fit a
 //!   form or a table (agents with their activity, key chords as text, batch results).
 //! - [`import`]: reading the replaced system's agent file.
+//! - [`memory`]: what keeps the idle app small, set before any thread starts.
 //! - [`bot`]: [`BotSupervisor`](bot::BotSupervisor), the Discord bot inside the app: started
 //!   with it when a token is set, started, stopped and restarted from the Discord screen.
 //!
@@ -33,6 +34,7 @@ pub mod desktop;
 pub mod error;
 pub mod events;
 pub mod import;
+pub mod memory;
 pub mod status;
 pub mod supervisor;
 pub mod views;

@@ -6,6 +6,7 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    switchboard_desktop::memory::before_threads();
     let args = switchboard_desktop::args::Args::parse();
     if let Err(message) = switchboard_desktop::args::check_display() {
         eprintln!("switchboard-desktop: {message}");
