@@ -106,7 +106,11 @@ impl Store {
             source: sqlx::Error::Io(e),
         })?;
         let mut writer = options.connect().await.map_err(open_err)?;
-        MIGRATOR.run(&mut writer).await?;
+        // Not `MIGRATOR.run(&mut writer)`: its `A: Acquire<'a>` bound on `&mut SqliteConnection`
+        // makes every future that awaits `Store::open` fail "implementation of `Acquire` is not
+        // general enough" when spawned (the desktop app's start-up task did not compile).
+        // `run_direct` is what `run` calls, kept public by sqlx for exactly this error.
+        MIGRATOR.run_direct(None, &mut writer, false).await?;
         // Opening for write is what fails on a read-only file or folder: check it up front so
         // the error names the file rather than the first command's write.
         sqlx::query("BEGIN IMMEDIATE; COMMIT")
