@@ -693,3 +693,18 @@ async fn the_engine_runs_on_any_runtime_thread() {
     let next = s.engine.deliver_next();
     assert_send(&next);
 }
+
+#[tokio::test]
+async fn an_idle_engine_brings_the_history_indexes_up_to_date() {
+    let s = setup().await;
+    agent(&s.store, "A", 10, 10, InputProfile::default()).await;
+    send(&s.store, "A", "delivered now", Priority::Normal).await;
+    send(&s.store, "A", "queued after", Priority::Low).await;
+    let report = run_until_idle(&s).await;
+    assert_eq!(report.attempts.len(), 2);
+    assert_eq!(
+        s.store.catch_up_history_index().await.unwrap(),
+        0,
+        "the engine indexed both messages once nothing was due, so a search has nothing to wait for"
+    );
+}

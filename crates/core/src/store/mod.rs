@@ -19,6 +19,7 @@ mod changes;
 mod control;
 mod discord;
 mod engines;
+mod history_index;
 mod messages;
 mod pages;
 mod priority;

@@ -17,6 +17,13 @@
 //! messages). With text as well, the same spans bound the rowids the trigram index walks.
 //! The test below pins every combination of filters against a plain reading of
 //! the filter over every message.
+//!
+//! Both indexes trail the newest messages: enqueues leave them to a batched catch-up
+//! (migration 0009, `history_index.rs`). A page that reads either index (text of three
+//! characters or more, or a date) first catches up if a message is missing from them, so a
+//! message queued a moment ago, by this process or another, is found; when none is missing
+//! that costs one small read and no write. Other filters read only `messages` and its own
+//! indexes and never wait for a catch-up.
 
 use crate::error::{Error, Result};
 use crate::model::Message;
@@ -96,6 +103,7 @@ impl Store {
         // The page's ids first, then its rows: a filter that walks an index in another order
         // (dates) sorts small integers from a covering index instead of whole messages.
         // Only fixed fragments above go into the text; every value is bound.
+        let uses_index = phrase.is_some() || filter.since.is_some() || filter.until.is_some();
         let page = match phrase {
             // The phrase query yields matching rowids newest first; each is joined to its
             // message and checked against the other terms until the page is full.
@@ -155,6 +163,12 @@ impl Store {
                 "SELECT messages.id FROM messages {conditions} ORDER BY messages.id DESC LIMIT ?"
             ),
         };
+        // Both indexes trail the newest messages (migration 0009); a query that reads one
+        // brings them up to date first, so a message queued a moment ago, by any process, is
+        // found. When they are up to date this is one small read.
+        if uses_index {
+            self.catch_up_history_index_if_behind().await?;
+        }
         let sql =
             format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN ({page}) ORDER BY id DESC");
         let mut query = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(sql));
