@@ -66,6 +66,22 @@ async fn integrity_check(db: &mut SqliteConnection, against_content: bool) {
     });
 }
 
+/// Each span of 4,096 ids holds exactly its messages' date range (true when nothing changed
+/// a date after it was indexed).
+async fn assert_spans_exact(db: &mut SqliteConnection) {
+    let wrong_spans: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT id >> 12 AS span, min(created_at) AS lo, \
+         max(created_at) AS hi FROM messages GROUP BY 1) AS want \
+         FULL JOIN message_spans USING (span) \
+         WHERE want.lo IS NOT message_spans.min_created \
+            OR want.hi IS NOT message_spans.max_created",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap();
+    assert_eq!(wrong_spans, 0, "each span holds its messages' date range");
+}
+
 fn text(word: &str) -> HistoryFilter {
     HistoryFilter {
         text: Some(word.into()),
@@ -199,17 +215,7 @@ async fn pages_equal_a_plain_scan_with_catch_ups_at_random_points() {
             store.catch_up_history_index().await.unwrap();
             // The indexes themselves, not only the pages read through them: spans exact,
             // every message's text indexed once.
-            let wrong_spans: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM (SELECT id >> 12 AS span, min(created_at) AS lo, \
-                 max(created_at) AS hi FROM messages GROUP BY 1) AS want \
-                 FULL JOIN message_spans USING (span) \
-                 WHERE want.lo IS NOT message_spans.min_created \
-                    OR want.hi IS NOT message_spans.max_created",
-            )
-            .fetch_one(&mut db)
-            .await
-            .unwrap();
-            assert_eq!(wrong_spans, 0, "each span holds its messages' date range");
+            assert_spans_exact(&mut db).await;
             integrity_check(&mut db, true).await;
         }
         let word = WORDS[rng.usize(..WORDS.len())];
@@ -394,4 +400,47 @@ async fn concurrent_enqueues_and_catch_ups_from_two_stores_lose_nothing() {
             .await
             .unwrap();
     assert_eq!(indexed, 240, "each message indexed exactly once");
+}
+
+#[tokio::test]
+async fn a_large_backlog_is_indexed_in_several_transactions_all_of_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sb.db");
+    let store = open_with_agent(&path).await;
+    let agent = store.agent("A").await.unwrap().id;
+    let mut db = raw(&path).await;
+    let mut rng = fastrand::Rng::with_seed(3);
+    // More messages than one transaction takes, with gaps in the ids (a chunk is counted in
+    // messages, not ids) and dates out of order.
+    let mut id = 0_i64;
+    sqlx::query("BEGIN").execute(&mut db).await.unwrap();
+    for n in 0..7_000 {
+        id += 1 + i64::from(rng.u8(..4)) * rng.i64(0..50);
+        let at = 1_700_000_000_000 + rng.i64(0..1_000_000_000);
+        sqlx::query(
+            "INSERT INTO messages (id, sender, agent_id, recipient, body, state, \
+             next_attempt_at, created_at, updated_at) \
+             VALUES (?, 'op', ?, 'A', ?, 'delivered', ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(agent)
+        .bind(format!("{} number {n}", WORDS[n % WORDS.len()]))
+        .bind(at)
+        .bind(at)
+        .bind(at)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    }
+    sqlx::query("COMMIT").execute(&mut db).await.unwrap();
+    assert_eq!(store.catch_up_history_index().await.unwrap(), 7_000);
+    assert_eq!(store.catch_up_history_index().await.unwrap(), 0);
+    integrity_check(&mut db, true).await;
+    assert_spans_exact(&mut db).await;
+    let indexed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM messages_text WHERE messages_text MATCH 'number'")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    assert_eq!(indexed, 7_000, "each message indexed exactly once");
 }
