@@ -20,7 +20,8 @@ use super::Store;
 /// Messages indexed per transaction. A catch-up of many (an app that was not running while
 /// the CLI or the bot queued thousands) would otherwise hold the write lock for seconds, and
 /// every enqueue in every process would wait that long: 100,000 took 3 s in one transaction.
-/// About 30 us a message here (`history_catch_up_bench`), so some 60 ms a transaction.
+/// About 30-50 us a message here (`history_catch_up_bench`), so some 100 ms a transaction.
+/// (Migration 0009's comment, written before this limit, says one transaction.)
 const CHUNK: i64 = 2_048;
 
 /// The last id of this transaction's chunk: the CHUNK-th message above the mark (or the last).
