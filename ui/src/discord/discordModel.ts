@@ -3,6 +3,7 @@
 
 import type { BotSettingsEdit, BotSettingsView, CommandOutcome, DiscordCommand, DiscordCommandFilter } from "../backend/types";
 import type { Parsed } from "../agents/agentForm";
+import { toDateRange } from "../shared/dateRange";
 
 export const LOG_PAGE_SIZE = 50;
 
@@ -134,22 +135,9 @@ export function emptyLogForm(): LogForm {
   return { outcome: "", command: "", user: "", text: "", from: "", to: "" };
 }
 
-function localTime(value: string, field: string): Parsed<number | null> {
-  if (value.trim() === "") return { ok: true, value: null };
-  const ms = new Date(value).getTime();
-  return Number.isNaN(ms) ? { ok: false, error: `${field} is not a date and time` } : { ok: true, value: ms };
-}
-
 export function toLogFilter(form: LogForm, beforeId: number | null, limit = LOG_PAGE_SIZE): Parsed<DiscordCommandFilter> {
-  const since = localTime(form.from, "From");
-  if (!since.ok) return since;
-  const until = localTime(form.to, "To");
-  if (!until.ok) return until;
-  // "To 14:05" includes the whole minute 14:05.
-  const untilExclusive = until.value === null ? null : until.value + 60_000;
-  if (since.value !== null && untilExclusive !== null && since.value >= untilExclusive) {
-    return { ok: false, error: "From must be before To" };
-  }
+  const range = toDateRange(form.from, form.to);
+  if (!range.ok) return range;
   const text = (v: string) => (v.trim() === "" ? null : v.trim());
   return {
     ok: true,
@@ -158,8 +146,8 @@ export function toLogFilter(form: LogForm, beforeId: number | null, limit = LOG_
       outcome: form.outcome === "" ? null : form.outcome,
       command: text(form.command),
       text: text(form.text),
-      since: since.value,
-      until: untilExclusive,
+      since: range.value.since,
+      until: range.value.until,
       before_id: beforeId,
       limit,
     },

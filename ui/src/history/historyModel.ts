@@ -3,6 +3,7 @@
 
 import type { HistoryFilter, MessageState } from "../backend/types";
 import type { Parsed } from "../agents/agentForm";
+import { toDateRange } from "../shared/dateRange";
 
 export const PAGE_SIZE = 50;
 
@@ -19,22 +20,9 @@ export function emptyHistoryForm(): HistoryForm {
   return { agent: "", state: "", text: "", from: "", to: "" };
 }
 
-function localTime(value: string, field: string): Parsed<number | null> {
-  if (value.trim() === "") return { ok: true, value: null };
-  const ms = new Date(value).getTime();
-  return Number.isNaN(ms) ? { ok: false, error: `${field} is not a date and time` } : { ok: true, value: ms };
-}
-
 export function toFilter(form: HistoryForm, beforeId: number | null, limit = PAGE_SIZE): Parsed<HistoryFilter> {
-  const since = localTime(form.from, "From");
-  if (!since.ok) return since;
-  const until = localTime(form.to, "To");
-  if (!until.ok) return until;
-  // "To 14:05" includes the whole minute 14:05.
-  const untilExclusive = until.value === null ? null : until.value + 60_000;
-  if (since.value !== null && untilExclusive !== null && since.value >= untilExclusive) {
-    return { ok: false, error: "From must be before To" };
-  }
+  const range = toDateRange(form.from, form.to);
+  if (!range.ok) return range;
   const text = form.text.trim();
   return {
     ok: true,
@@ -42,8 +30,8 @@ export function toFilter(form: HistoryForm, beforeId: number | null, limit = PAG
       agent: form.agent === "" ? null : form.agent,
       state: form.state === "" ? null : form.state,
       text: text === "" ? null : text,
-      since: since.value,
-      until: untilExclusive,
+      since: range.value.since,
+      until: range.value.until,
       before_id: beforeId,
       limit,
     },
