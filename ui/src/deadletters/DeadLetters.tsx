@@ -4,7 +4,8 @@
 import { useMemo, useState } from "preact/hooks";
 
 import { href } from "../app/router";
-import { PAGE_SIZE, Pager } from "../history/historyModel";
+import { PAGE_SIZE } from "../history/historyModel";
+import { PageButtons, Pager } from "../shared/pager";
 import { describeBatch } from "../queue/queueModel";
 import { useBackend } from "../shared/context";
 import { excerpt, formatTime, plural } from "../shared/format";
@@ -118,28 +119,7 @@ export function DeadLetters() {
         </table>
       )}
       {(pager.hasPrevious || page.data?.next_before) && (
-        <div class="pager">
-          <button
-            disabled={!pager.hasPrevious}
-            onClick={() => {
-              pager.previous();
-              setCursor(pager.before);
-            }}
-          >
-            Newer
-          </button>
-          <span class="muted">page {pager.page}</span>
-          <button
-            disabled={!page.data?.next_before}
-            onClick={() => {
-              if (!page.data?.next_before) return;
-              pager.next(page.data.next_before);
-              setCursor(pager.before);
-            }}
-          >
-            Older
-          </button>
-        </div>
+        <PageButtons pager={pager} next={page.data?.next_before} onMove={setCursor} />
       )}
       {messages.length > 0 && <p class="muted">{plural(messages.length, "dead letter")} on this page.</p>}
     </section>

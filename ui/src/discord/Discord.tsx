@@ -7,7 +7,7 @@ import type { BotSettingsView, BotStatus, CommandOutcome, DiscordCommand } from 
 import { BackendError } from "../backend/errors";
 import { COMMAND_OUTCOMES } from "../backend/types";
 import { href } from "../app/router";
-import { Pager } from "../history/historyModel";
+import { PageButtons, Pager } from "../shared/pager";
 import { useBackend } from "../shared/context";
 import { excerpt, formatDuration, formatTime } from "../shared/format";
 import { useAction, useLive } from "../shared/hooks";
@@ -239,30 +239,7 @@ function CommandLog() {
           </tbody>
         </table>
       )}
-      <div class="pager">
-        <button
-          type="button"
-          disabled={!pager.hasPrevious}
-          onClick={() => {
-            pager.previous();
-            setCursor(pager.before);
-          }}
-        >
-          Newer
-        </button>
-        <span class="muted">page {pager.page}</span>
-        <button
-          type="button"
-          disabled={!page.data?.next_before}
-          onClick={() => {
-            if (!page.data?.next_before) return;
-            pager.next(page.data.next_before);
-            setCursor(pager.before);
-          }}
-        >
-          Older
-        </button>
-      </div>
+      <PageButtons pager={pager} next={page.data?.next_before} onMove={setCursor} />
     </>
   );
 }

@@ -11,7 +11,8 @@ import { useBackend } from "../shared/context";
 import { excerpt, formatTime, stateLabel } from "../shared/format";
 import { useLive } from "../shared/hooks";
 import { Empty, ErrorBox, ScreenHeader, StateBadge } from "../shared/ui";
-import { type HistoryForm, Pager, emptyHistoryForm, toFilter } from "./historyModel";
+import { PageButtons, Pager } from "../shared/pager";
+import { type HistoryForm, emptyHistoryForm, toFilter } from "./historyModel";
 import { MessageDetailView } from "./MessageDetail";
 
 export function History({ detailId, params }: { detailId: number | null; params: URLSearchParams }) {
@@ -150,31 +151,9 @@ function HistoryList({ initialAgent }: { initialAgent: string }) {
           </tbody>
         </table>
       )}
-      <div class="pager">
-        <button
-          disabled={!pager.hasPrevious}
-          onClick={() => {
-            pager.previous();
-            setCursor(pager.before);
-          }}
-        >
-          Newer
-        </button>
-        <span class="muted">
-          page {pager.page}
-          {page.data && ` · ${Math.round(page.data.ms)} ms`}
-        </span>
-        <button
-          disabled={!page.data?.next_before}
-          onClick={() => {
-            if (!page.data?.next_before) return;
-            pager.next(page.data.next_before);
-            setCursor(pager.before);
-          }}
-        >
-          Older
-        </button>
-      </div>
+      <PageButtons pager={pager} next={page.data?.next_before} onMove={setCursor}>
+        {page.data && ` · ${Math.round(page.data.ms)} ms`}
+      </PageButtons>
     </section>
   );
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 
 import { MockBackend } from "../backend/mock";
 import { defaultInput } from "../shared/profiles";
-import { emptyHistoryForm, Pager, toFilter } from "./historyModel";
+import { Pager } from "../shared/pager";
+import { emptyHistoryForm, toFilter } from "./historyModel";
 import { DEFAULT_SAFETY } from "../agents/agentForm";
 
 describe("history filter", () => {

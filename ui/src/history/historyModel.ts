@@ -37,32 +37,3 @@ export function toFilter(form: HistoryForm, beforeId: number | null, limit = PAG
     },
   };
 }
-
-/** The cursors of the pages visited, so Previous goes back exactly. */
-export class Pager {
-  private cursors: (number | null)[] = [null];
-
-  get before(): number | null {
-    return this.cursors[this.cursors.length - 1] ?? null;
-  }
-
-  get page(): number {
-    return this.cursors.length;
-  }
-
-  get hasPrevious(): boolean {
-    return this.cursors.length > 1;
-  }
-
-  next(nextBefore: number): void {
-    this.cursors.push(nextBefore);
-  }
-
-  previous(): void {
-    if (this.cursors.length > 1) this.cursors.pop();
-  }
-
-  reset(): void {
-    this.cursors = [null];
-  }
-}
