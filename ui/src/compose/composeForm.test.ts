@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { AgentView } from "../backend/types";
 import { defaultInput } from "../shared/profiles";
-import { audience, charCount, emptyCompose, isSendShortcut, parseTags, teamsOf, toCompose } from "./composeForm";
+import { audience, charCount, emptyCompose, isSendShortcut, teamsOf, toCompose } from "./composeForm";
 
 const agent = (name: string, team: string | null, enabled = true): AgentView => ({
   id: name.length,

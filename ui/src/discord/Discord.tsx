@@ -1,13 +1,13 @@
 // The Discord screen: the bot's state with Connect / Disconnect, the log of the commands it
 // received (filtered on the backend, paged, following new commands live) and its settings.
 
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 
-import type { BotSettingsView, BotStatus, CommandOutcome, DiscordCommand } from "../backend/types";
+import type { BotSettingsView, BotStatus, CommandOutcome, DiscordCommand, DiscordCommandFilter } from "../backend/types";
 import { BackendError } from "../backend/errors";
 import { COMMAND_OUTCOMES } from "../backend/types";
 import { href } from "../app/router";
-import { PageButtons, Pager } from "../shared/pager";
+import { PageButtons, useFilteredPages } from "../shared/pager";
 import { useBackend } from "../shared/context";
 import { excerpt, formatDuration, formatTime } from "../shared/format";
 import { useAction, useLive } from "../shared/hooks";
@@ -17,7 +17,6 @@ import {
   type BotField,
   type BotForm,
   FIELD_LABELS,
-  type LogForm,
   checkForm,
   commandName,
   emptyLogForm,
@@ -124,36 +123,13 @@ function BotPanel({ status, settings, onStatus }: { status: BotStatus; settings:
 
 function CommandLog() {
   const backend = useBackend();
-  const [form, setForm] = useState<LogForm>(emptyLogForm);
-  const [applied, setApplied] = useState<LogForm>(form);
-  const pager = useMemo(() => new Pager(), []);
-  const [cursor, setCursor] = useState<number | null>(null);
-  const [formError, setFormError] = useState<BackendError | undefined>(undefined);
-  const filter = toLogFilter(applied, cursor);
-  // The first page follows new commands; older pages stay put while you read them.
-  const page = useLive(
-    async () => {
-      if (!filter.ok) throw new BackendError("INVALID", filter.error);
-      return backend.discordCommands(filter.value);
-    },
-    [JSON.stringify(applied), cursor],
-    cursor === null,
+  const { form, set, apply, clear, filtered, formError, page, pager, setCursor } = useFilteredPages(
+    emptyLogForm,
+    emptyLogForm(),
+    toLogFilter,
+    (filter: DiscordCommandFilter) => backend.discordCommands(filter),
   );
-  const apply = (e: Event) => {
-    e.preventDefault();
-    const parsed = toLogFilter(form, null);
-    if (!parsed.ok) {
-      setFormError(new BackendError("INVALID", parsed.error));
-      return;
-    }
-    setFormError(undefined);
-    pager.reset();
-    setCursor(null);
-    setApplied({ ...form });
-  };
-  const set = (patch: Partial<LogForm>) => setForm((f) => ({ ...f, ...patch }));
   const value = (e: Event) => (e.target as HTMLInputElement).value;
-  const filtered = JSON.stringify(applied) !== JSON.stringify(emptyLogForm());
   const commands = page.data?.commands ?? [];
   return (
     <>
@@ -194,16 +170,7 @@ function CommandLog() {
           Search
         </button>
         {filtered && (
-          <button
-            type="button"
-            onClick={() => {
-              setForm(emptyLogForm());
-              setApplied(emptyLogForm());
-              setFormError(undefined);
-              pager.reset();
-              setCursor(null);
-            }}
-          >
+          <button type="button" onClick={clear}>
             Clear
           </button>
         )}

@@ -1,18 +1,15 @@
 // History: filtered on the backend, paged by cursor, newest first. The first page follows
 // database changes; later pages stay put while you read them.
 
-import { useMemo, useState } from "preact/hooks";
-
-import type { MessageState } from "../backend/types";
-import { BackendError } from "../backend/errors";
+import type { HistoryFilter, MessageState } from "../backend/types";
 import { MESSAGE_STATES } from "../backend/types";
 import { href, navigate } from "../app/router";
 import { useBackend } from "../shared/context";
 import { excerpt, formatTime, stateLabel } from "../shared/format";
 import { useLive } from "../shared/hooks";
 import { Empty, ErrorBox, ScreenHeader, StateBadge } from "../shared/ui";
-import { PageButtons, Pager } from "../shared/pager";
-import { type HistoryForm, emptyHistoryForm, toFilter } from "./historyModel";
+import { PageButtons, useFilteredPages } from "../shared/pager";
+import { emptyHistoryForm, toFilter } from "./historyModel";
 import { MessageDetailView } from "./MessageDetail";
 
 export function History({ detailId, params }: { detailId: number | null; params: URLSearchParams }) {
@@ -23,38 +20,17 @@ export function History({ detailId, params }: { detailId: number | null; params:
 function HistoryList({ initialAgent }: { initialAgent: string }) {
   const backend = useBackend();
   const agents = useLive(() => backend.agents(), [], false);
-  const [form, setForm] = useState<HistoryForm>(() => ({ ...emptyHistoryForm(), agent: initialAgent }));
-  const [applied, setApplied] = useState<HistoryForm>(form);
-  const pager = useMemo(() => new Pager(), []);
-  const [cursor, setCursor] = useState<number | null>(null);
-  const [formError, setFormError] = useState<BackendError | undefined>(undefined);
-  const filter = toFilter(applied, cursor);
-  const page = useLive(
-    async () => {
-      if (!filter.ok) throw new BackendError("INVALID", filter.error);
+  const { form, set, apply, clear, filtered, formError, page, pager, setCursor } = useFilteredPages(
+    emptyHistoryForm,
+    { ...emptyHistoryForm(), agent: initialAgent },
+    toFilter,
+    async (filter: HistoryFilter) => {
       const started = performance.now();
-      const result = await backend.history(filter.value);
+      const result = await backend.history(filter);
       return { ...result, ms: performance.now() - started };
     },
-    [JSON.stringify(applied), cursor],
-    cursor === null,
   );
-
-  const apply = (e: Event) => {
-    e.preventDefault();
-    const parsed = toFilter(form, null);
-    if (!parsed.ok) {
-      setFormError(new BackendError("INVALID", parsed.error));
-      return;
-    }
-    setFormError(undefined);
-    pager.reset();
-    setCursor(null);
-    setApplied({ ...form });
-  };
-  const set = (patch: Partial<HistoryForm>) => setForm((f) => ({ ...f, ...patch }));
   const messages = page.data?.messages ?? [];
-  const filtered = JSON.stringify(applied) !== JSON.stringify(emptyHistoryForm());
 
   return (
     <section>
@@ -98,15 +74,7 @@ function HistoryList({ initialAgent }: { initialAgent: string }) {
           Search
         </button>
         {filtered && (
-          <button
-            type="button"
-            onClick={() => {
-              setForm(emptyHistoryForm());
-              setApplied(emptyHistoryForm());
-              pager.reset();
-              setCursor(null);
-            }}
-          >
+          <button type="button" onClick={clear}>
             Clear
           </button>
         )}

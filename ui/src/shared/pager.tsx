@@ -1,7 +1,12 @@
 // Pages fetched by cursor (the last id seen), so page 500 costs what page 1 costs: the cursors
-// visited, and the Newer / Older buttons over them.
+// visited, the Newer / Older buttons over them, and a filter form over such pages.
 
 import type { ComponentChildren } from "preact";
+import { useMemo, useState } from "preact/hooks";
+
+import type { Parsed } from "../agents/agentForm";
+import { BackendError } from "../backend/errors";
+import { type Loaded, useLive } from "./hooks";
 
 /** The cursors of the pages visited, so Previous goes back exactly. */
 export class Pager {
@@ -75,4 +80,70 @@ export function PageButtons({
       </button>
     </div>
   );
+}
+
+/** A filter form over cursor pages, as History and the Discord log use it. */
+export interface FilteredPages<Form, Page> {
+  /** The form as typed. */
+  form: Form;
+  set: (patch: Partial<Form>) => void;
+  /** The form's submit: shows the first page for the form, or says what is wrong with it. */
+  apply: (e: Event) => void;
+  /** Empties the form and shows the first page of everything. */
+  clear: () => void;
+  /** The page shown is filtered (offer Clear; say "no match" rather than "nothing yet"). */
+  filtered: boolean;
+  formError: BackendError | undefined;
+  /** The first page follows database changes; older pages stay put while you read them. */
+  page: Loaded<Page>;
+  pager: Pager;
+  /** Show the page before this cursor (null: the first), for [`PageButtons`]. */
+  setCursor: (before: number | null) => void;
+}
+
+export function useFilteredPages<Form, Filter, Page>(
+  empty: () => Form,
+  initial: Form,
+  toFilter: (form: Form, cursor: number | null) => Parsed<Filter>,
+  fetch: (filter: Filter) => Promise<Page>,
+): FilteredPages<Form, Page> {
+  const [form, setForm] = useState<Form>(initial);
+  const [applied, setApplied] = useState<Form>(initial);
+  const pager = useMemo(() => new Pager(), []);
+  const [cursor, setCursor] = useState<number | null>(null);
+  const [formError, setFormError] = useState<BackendError | undefined>(undefined);
+  const filter = toFilter(applied, cursor);
+  const page = useLive(
+    async () => {
+      if (!filter.ok) throw new BackendError("INVALID", filter.error);
+      return fetch(filter.value);
+    },
+    [JSON.stringify(applied), cursor],
+    cursor === null,
+  );
+  const show = (next: Form) => {
+    setFormError(undefined);
+    pager.reset();
+    setCursor(null);
+    setApplied({ ...next });
+  };
+  return {
+    form,
+    set: (patch) => setForm((f) => ({ ...f, ...patch })),
+    apply: (e) => {
+      e.preventDefault();
+      const parsed = toFilter(form, null);
+      if (parsed.ok) show(form);
+      else setFormError(new BackendError("INVALID", parsed.error));
+    },
+    clear: () => {
+      setForm(empty());
+      show(empty());
+    },
+    filtered: JSON.stringify(applied) !== JSON.stringify(empty()),
+    formError,
+    page,
+    pager,
+    setCursor,
+  };
 }
