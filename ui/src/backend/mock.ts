@@ -287,10 +287,9 @@ export class MockBackend implements Backend {
     };
   }
 
-  async addAgent(agent: AgentInput): Promise<AgentView> {
-    this.record("addAgent", [agent]);
-    this.check(agent);
-    const view: AgentView = {
+  /** What the form sets on an agent, as the backend stores it (`current`: the agent edited). */
+  private fields(agent: AgentInput, current?: AgentView) {
+    return {
       name: agent.name.trim(),
       team: agent.team?.trim() || null,
       role: agent.role?.trim() || null,
@@ -299,7 +298,15 @@ export class MockBackend implements Backend {
       y: agent.y,
       input: { ...agent.input },
       max_attempts: agent.max_attempts,
-      ...this.safety(agent),
+      ...this.safety(agent, current),
+    };
+  }
+
+  async addAgent(agent: AgentInput): Promise<AgentView> {
+    this.record("addAgent", [agent]);
+    this.check(agent);
+    const view: AgentView = {
+      ...this.fields(agent),
       id: this.nextId++,
       created_at: Date.now(),
       updated_at: Date.now(),
@@ -321,18 +328,7 @@ export class MockBackend implements Backend {
     this.record("editAgent", [name, agent]);
     const a = this.agent(name);
     this.check(agent, a.id);
-    const safety = this.safety(agent, a);
-    Object.assign(a, {
-      name: agent.name.trim(),
-      team: agent.team?.trim() || null,
-      role: agent.role?.trim() || null,
-      enabled: agent.enabled,
-      x: agent.x,
-      y: agent.y,
-      input: { ...agent.input },
-      max_attempts: agent.max_attempts,
-      ...safety,
-    });
+    Object.assign(a, this.fields(agent, a));
     this.changed();
     return { ...a };
   }
