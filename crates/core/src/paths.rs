@@ -34,3 +34,23 @@ pub fn log_path(database: &Path) -> PathBuf {
         .unwrap_or_else(|| Path::new("."))
         .join("switchboard.log")
 }
+
+/// A file of Switchboard's for one X display (":0", "localhost:10.0"), shared by every process
+/// on that display: `switchboard-{kind}-{display}{suffix}` in the user's runtime folder (the
+/// temp folder without one), the display's characters other than letters, digits and dots
+/// replaced by `_`.
+pub fn display_file(kind: &str, display: &str, suffix: &str) -> PathBuf {
+    let safe: String = display
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    dirs::runtime_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join(format!("switchboard-{kind}-{safe}{suffix}"))
+}

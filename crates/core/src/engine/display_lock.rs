@@ -19,19 +19,7 @@ pub struct DisplayLock {
 
 /// The lock file for a display such as ":0" or "localhost:10.0".
 pub fn lock_path(display: &str) -> PathBuf {
-    let safe: String = display
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    dirs::runtime_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join(format!("switchboard-input-{safe}.lock"))
+    crate::paths::display_file("input", display, ".lock")
 }
 
 /// Wait up to `timeout` for the display's lock.

@@ -47,19 +47,8 @@ struct Record {
 
 impl Activity {
     pub fn for_display(display: &str) -> Activity {
-        let safe: String = display
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let dir = dirs::runtime_dir().unwrap_or_else(std::env::temp_dir);
         Activity {
-            path: dir.join(format!("switchboard-activity-{safe}")),
+            path: crate::paths::display_file("activity", display, ""),
         }
     }
 
