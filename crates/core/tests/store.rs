@@ -1,5 +1,6 @@
 //! The store on real SQLite files.
 
+use sqlx::{Connection, SqliteConnection};
 use switchboard_core::input::Point;
 use switchboard_core::model::{InputProfile, MessageState, Priority};
 use switchboard_core::store::{AgentPatch, HistoryFilter, NewAgent, NewMessage};
@@ -448,4 +449,122 @@ async fn enqueue_returns_the_message_as_stored() {
     assert_eq!(returned.body, "line\nbreak", "line endings normalised");
     assert_eq!(returned.recipient, "A", "the agent's own spelling");
     assert_eq!(returned.state, MessageState::Queued);
+}
+
+/// An enqueue to an agent this store has queued to before skips reading the agent and the
+/// settings (one round trip instead of two); whatever another process changed in between
+/// must still apply to it exactly as to a first enqueue.
+#[tokio::test]
+async fn a_repeat_enqueue_sees_every_change_another_process_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sb.db");
+    let store = Store::open(&path).await.unwrap();
+    let cli = Store::open(&path).await.unwrap();
+    let queued_events = |store: &Store, id: i64| {
+        let store = store.clone();
+        async move {
+            let events = store.message_detail(id).await.unwrap().events;
+            events.iter().filter(|e| e.kind == "queued").count()
+        }
+    };
+    store.add_agent(new_agent("A"), "test").await.unwrap();
+    let first = store.enqueue(message("A", "first")).await.unwrap();
+    let second = store.enqueue(message(" a ", "second")).await.unwrap();
+    assert_eq!(second.recipient, "A");
+    assert_eq!(queued_events(&store, first.id).await, 1);
+    assert_eq!(queued_events(&store, second.id).await, 1);
+
+    // A limit raised elsewhere lets through what the limit read before would refuse.
+    cli.set_setting("max_message_chars", "10", "cli")
+        .await
+        .unwrap();
+    store.enqueue(message("A", "ten chars!")).await.unwrap();
+    cli.set_setting("max_message_chars", "20", "cli")
+        .await
+        .unwrap();
+    let longer = store.enqueue(message("A", "fifteen chars!!")).await;
+    assert!(longer.is_ok(), "the raised limit applies: {longer:?}");
+    // Any other setting changed: still queued, by the full path.
+    cli.set_setting("max_attempts", "7", "cli").await.unwrap();
+    store.enqueue(message("A", "after")).await.unwrap();
+
+    // Control characters: refused, then stripped once the other process says so.
+    let refused = store.enqueue(message("A", "bell\u{7}")).await;
+    assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
+    let strip = AgentPatch {
+        strip_control: Some(true),
+        ..AgentPatch::default()
+    };
+    cli.edit_agent("A", strip, "cli").await.unwrap();
+    let stripped = store.enqueue(message("A", "bell\u{7}")).await.unwrap();
+    assert_eq!(stripped.body, "bell");
+    let refuse = AgentPatch {
+        strip_control: Some(false),
+        ..AgentPatch::default()
+    };
+    cli.edit_agent("A", refuse, "cli").await.unwrap();
+    let refused = store.enqueue(message("A", "bell\u{7}")).await;
+    assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
+
+    // The name now belongs to another agent: the message goes to that one.
+    let rename = AgentPatch {
+        name: Some("Old A".into()),
+        ..AgentPatch::default()
+    };
+    cli.edit_agent("A", rename, "cli").await.unwrap();
+    let renamed = store.enqueue(message("A", "to the old name")).await;
+    assert!(matches!(renamed, Err(Error::NotFound(_))), "{renamed:?}");
+    let newcomer = cli.add_agent(new_agent("a"), "cli").await.unwrap();
+    let m = store
+        .enqueue(message("A", "to the newcomer"))
+        .await
+        .unwrap();
+    assert_eq!((m.agent_id, m.recipient.as_str()), (Some(newcomer.id), "a"));
+    // Removed: unknown, with the usual error.
+    cli.remove_agent("a", false, "cli").await.unwrap_err();
+    cli.cancel(m.id, "cli").await.unwrap();
+    cli.remove_agent("a", false, "cli").await.unwrap();
+    let gone = store.enqueue(message("A", "nobody")).await;
+    assert!(matches!(gone, Err(Error::NotFound(_))), "{gone:?}");
+
+    // A reply to a message that does not exist is refused, and nothing stays locked.
+    let mut reply = message("Old A", "a reply");
+    store.enqueue(reply.clone()).await.unwrap();
+    reply.reply_to = Some(first.id + 1_000);
+    let missing = store.enqueue(reply.clone()).await;
+    assert!(
+        matches!(&missing, Err(Error::NotFound(m)) if m.contains("does not exist")),
+        "{missing:?}"
+    );
+    tokio::time::timeout(PROMPTLY, cli.enqueue(message("Old A", "other process")))
+        .await
+        .expect("another process can write")
+        .unwrap();
+    reply.reply_to = Some(first.id);
+    let answered = store.enqueue(reply).await.unwrap();
+    assert_eq!(answered.reply_to, Some(first.id));
+    assert_eq!(queued_events(&store, answered.id).await, 1);
+
+    // Disabled: refused with what to do.
+    let disable = AgentPatch {
+        enabled: Some(false),
+        ..AgentPatch::default()
+    };
+    cli.edit_agent("Old A", disable, "cli").await.unwrap();
+    let disabled = store.enqueue(message("Old A", "hi")).await;
+    assert!(matches!(disabled, Err(Error::Conflict(_))), "{disabled:?}");
+
+    // Each message has its one event, and no refused attempt left any.
+    let mut db = SqliteConnection::connect(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let (messages, events, matched): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM messages), \
+         (SELECT count(*) FROM events WHERE kind = 'queued'), \
+         (SELECT count(*) FROM events e JOIN messages m ON m.id = e.message_id WHERE e.kind = 'queued')",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!((events, matched), (messages, messages));
 }

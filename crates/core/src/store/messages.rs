@@ -77,8 +77,9 @@ fn check_sender(sender: &str) -> Result<String> {
     Ok(s.to_string())
 }
 
-fn controls(agent: &Agent) -> ControlChars {
-    if agent.strip_control {
+/// What an agent set to strip control characters (or not) does with them.
+fn controls(strip_control: bool) -> ControlChars {
+    if strip_control {
         ControlChars::Strip
     } else {
         ControlChars::Refuse
@@ -112,16 +113,66 @@ static INSERT_MESSAGE: LazyLock<String> = LazyLock::new(|| {
 static INSERT_MESSAGE_AND_COMMIT: LazyLock<String> =
     LazyLock::new(|| format!("{}; COMMIT", *INSERT_MESSAGE));
 
-/// What an enqueue checks, read in the batch that begins its transaction: the settings, the
-/// agent, and the message it replies to (`?2`, or NULL).
+/// Every setting in one value, equal exactly when the stored settings are: an enqueue keeps it
+/// with what it read, and the next one to the same agent compares it instead of reading them.
+const SETTINGS_FINGERPRINT: &str =
+    "(SELECT json_group_array(json_array(key, value) ORDER BY key) FROM settings)";
+
+/// What an enqueue checks, read in the batch that begins its transaction: the settings (and
+/// their fingerprint), the agent, and the message it replies to (`?2`, or NULL).
 static ENQUEUE_READS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "BEGIN IMMEDIATE; \
          SELECT 'setting' AS part, key, value FROM settings; \
+         SELECT 'fingerprint' AS part, {SETTINGS_FINGERPRINT} AS fingerprint; \
          SELECT 'agent' AS part, {AGENT_COLUMNS} FROM agents WHERE name = ?1 COLLATE NOCASE; \
          SELECT 'reply' AS part, id FROM messages WHERE id = ?2"
     )
 });
+
+/// An enqueue to a recipient this writer has read before, in one batch: the message is
+/// inserted only if the agent (`?2`, named `?3`) is still enabled with the same handling of
+/// control characters (`?10`) and the settings still have the fingerprint `?11`, which is what
+/// the text was checked against; otherwise nothing is written and no row returned. A reply to
+/// a message that does not exist fails its foreign key.
+static INSERT_KNOWN: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "BEGIN IMMEDIATE; \
+         INSERT INTO messages (sender, agent_id, recipient, body, priority, tags, reply_to, \
+         state, next_attempt_at, created_at, updated_at) \
+         SELECT ?1, id, name, ?4, ?5, ?6, ?7, 'queued', ?8, ?8, ?8 FROM agents \
+         WHERE id = ?2 AND name = ?3 AND enabled = 1 AND strip_control = ?10 \
+         AND {SETTINGS_FINGERPRINT} = ?11 \
+         RETURNING {MESSAGE_COLUMNS}; \
+         INSERT INTO events (at, actor, kind, message_id, agent_id, detail) \
+         SELECT ?8, ?1, 'queued', last_insert_rowid(), ?2, ?9 WHERE changes() = 1; \
+         COMMIT"
+    )
+});
+
+/// What an enqueue read of its recipient and the settings, enough to check the next message to
+/// it without reading them again (the insert makes sure they have not changed).
+#[derive(Debug, Clone)]
+pub(super) struct KnownRecipient {
+    agent_id: i64,
+    name: String,
+    strip_control: bool,
+    max_message_chars: usize,
+    settings_fingerprint: String,
+}
+
+/// Recipients a writer remembers at most; past it, it starts over.
+const KNOWN_RECIPIENTS: usize = 1024;
+
+/// How a recipient is looked up: trimmed, and in ASCII lower case as `COLLATE NOCASE` compares.
+pub(super) fn recipient_key(recipient: &str) -> String {
+    recipient.trim().to_ascii_lowercase()
+}
+
+fn is_foreign_key_violation(e: &Error) -> bool {
+    matches!(e, Error::Database(sqlx::Error::Database(d))
+        if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
+}
 
 /// Insert one queued message and its event inside `tx`, and commit when `commit`; returns the
 /// message as stored.
@@ -158,14 +209,74 @@ async fn insert_message(
     MessageRow::from_row(row)?.into_message()
 }
 
+/// Queue `new` in one round trip if this writer has read its recipient before: the text is
+/// checked against what was read then, and the insert itself checks that the agent and the
+/// settings are still so. `None`, with nothing written and no transaction open, when the
+/// recipient is not known, the agent or the settings changed, the remembered checks refuse the
+/// message or the message it replies to is missing: the full path then reads everything afresh
+/// and says what is wrong, if anything.
+async fn enqueue_known(tx: &mut WriteTx, new: &NewMessage) -> Result<Option<Message>> {
+    let key = recipient_key(&new.recipient);
+    let Some(known) = tx.recipients().get(&key).cloned() else {
+        return Ok(None);
+    };
+    let (Ok(body), Ok(sender), Ok(tags)) = (
+        check_body_with(
+            &new.body,
+            known.max_message_chars,
+            controls(known.strip_control),
+        ),
+        check_sender(&new.sender),
+        check_tags(&new.tags),
+    ) else {
+        return Ok(None);
+    };
+    let tags = serde_json::to_string(&tags).expect("tags serialize");
+    let inserted = tx
+        .batch(INSERT_KNOWN.as_str(), |q| {
+            q.bind(sender.as_str())
+                .bind(known.agent_id)
+                .bind(known.name.as_str())
+                .bind(body.as_str())
+                .bind(new.priority as i64)
+                .bind(tags.as_str())
+                .bind(new.reply_to)
+                .bind(now_ms())
+                .bind(format!("to {} ({})", known.name, new.priority))
+                .bind(known.strip_control)
+                .bind(known.settings_fingerprint.as_str())
+        })
+        .await;
+    let rows = match inserted {
+        Ok(rows) => rows,
+        Err(e) if is_foreign_key_violation(&e) => {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    match rows.first() {
+        Some(row) => Ok(Some(MessageRow::from_row(row)?.into_message()?)),
+        None => {
+            tx.recipients().remove(&key);
+            Ok(None)
+        }
+    }
+}
+
 impl Store {
     /// Queue one message. Returns it as stored.
     ///
-    /// Two round trips to the database's thread: one begins the write transaction and reads
-    /// the settings and the agent (as fresh as the write, whichever process changed them), one
-    /// inserts the message and its event and commits.
+    /// The first message to an agent takes two round trips to the database's thread: one
+    /// begins the write transaction and reads the settings and the agent (as fresh as the
+    /// write, whichever process changed them), one inserts the message and its event and
+    /// commits. Later ones take one (see [`enqueue_known`]), unless the agent or the settings
+    /// changed meanwhile.
     pub async fn enqueue(&self, new: NewMessage) -> Result<Message> {
         let mut tx = self.writer().await?;
+        if let Some(message) = enqueue_known(&mut tx, &new).await? {
+            return Ok(message);
+        }
         let rows = tx
             .batch(ENQUEUE_READS.as_str(), |q| {
                 q.bind(new.recipient.trim()).bind(new.reply_to)
@@ -174,10 +285,12 @@ impl Store {
         let settings = settings_from(&rows)?;
         let mut agent = None;
         let mut reply_found = false;
+        let mut settings_fingerprint = String::new();
         for row in &rows {
             match row.try_get::<&str, _>("part")? {
                 "agent" => agent = Some(AgentRow::from_row(row)?.into_agent()?),
                 "reply" => reply_found = true,
+                "fingerprint" => settings_fingerprint = row.try_get("fingerprint")?,
                 _ => {}
             }
         }
@@ -185,8 +298,28 @@ impl Store {
             drop(tx);
             return Err(self.unknown_agent(&new.recipient).await);
         };
+        if agent.enabled {
+            let known = tx.recipients();
+            if known.len() >= KNOWN_RECIPIENTS {
+                known.clear();
+            }
+            known.insert(
+                recipient_key(&new.recipient),
+                KnownRecipient {
+                    agent_id: agent.id,
+                    name: agent.name.clone(),
+                    strip_control: agent.strip_control,
+                    max_message_chars: settings.max_message_chars,
+                    settings_fingerprint,
+                },
+            );
+        }
         // The agent decides whether control characters are refused or removed.
-        let body = check_body_with(&new.body, settings.max_message_chars, controls(&agent))?;
+        let body = check_body_with(
+            &new.body,
+            settings.max_message_chars,
+            controls(agent.strip_control),
+        )?;
         let sender = check_sender(&new.sender)?;
         let tags = serde_json::to_string(&check_tags(&new.tags)?).expect("tags serialize");
         if !agent.enabled {

@@ -39,6 +39,7 @@ pub use receipts::Receipt;
 pub use recovery::{Recovery, safe_to_retype};
 pub use stats::{StateCount, Stats};
 
+use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -74,6 +75,9 @@ struct Writer {
     /// A transaction was left without commit or rollback (its [`WriteTx`] was dropped): the
     /// next user rolls it back first, unless the rollback spawned by the drop got there first.
     abandoned: bool,
+    /// What enqueues read of their recipients, by [`messages::recipient_key`], so that the
+    /// next enqueue to one of them needs a single round trip (checked by the insert itself).
+    recipients: HashMap<String, messages::KnownRecipient>,
 }
 
 impl Store {
@@ -128,6 +132,7 @@ impl Store {
             writer: Arc::new(Mutex::new(Writer {
                 connection: Some(writer),
                 abandoned: false,
+                recipients: HashMap::new(),
             })),
             path: path.to_path_buf(),
         })
@@ -231,6 +236,18 @@ impl WriteTx {
         sqlx::query("COMMIT").execute(&mut *self).await?;
         self.open = false;
         Ok(())
+    }
+
+    /// Undo what the open transaction did and end it, keeping the writer for another one.
+    pub(crate) async fn rollback(&mut self) -> Result<()> {
+        sqlx::query("ROLLBACK").execute(&mut **self).await?;
+        self.open = false;
+        Ok(())
+    }
+
+    /// What this process's enqueues have read of their recipients (see [`Writer`]).
+    fn recipients(&mut self) -> &mut HashMap<String, messages::KnownRecipient> {
+        &mut self.writer_mut().recipients
     }
 
     /// Run every statement of `query` in one round trip to the connection's thread and return
