@@ -35,12 +35,12 @@ pub fn log_path(database: &Path) -> PathBuf {
         .join("switchboard.log")
 }
 
-/// A file of Switchboard's for one X display (":0", "localhost:10.0"), shared by every process
-/// on that display: `switchboard-{kind}-{display}{suffix}` in the user's runtime folder (the
-/// temp folder without one), the display's characters other than letters, digits and dots
-/// replaced by `_`.
-pub fn display_file(kind: &str, display: &str, suffix: &str) -> PathBuf {
-    let safe: String = display
+/// A file of Switchboard's shared by every process of the user on this machine, named after
+/// `key` (an X display such as ":0" or "localhost:10.0", a Discord bot):
+/// `switchboard-{kind}-{key}{suffix}` in the user's runtime folder (the temp folder without
+/// one), the key's characters other than letters, digits and dots replaced by `_`.
+pub fn machine_file(kind: &str, key: &str, suffix: &str) -> PathBuf {
+    let safe: String = key
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' {

@@ -155,6 +155,7 @@ impl Bot {
 
     async fn run_until(&self, shutdown: impl Future<Output = ()>) -> Result<(), BotError> {
         let token = self.config.token()?;
+        let _instance = crate::instance::claim(token, &self.config.api_base)?;
         let shared = Arc::new(Shared::new(
             self.store.clone(),
             self.config.timing,

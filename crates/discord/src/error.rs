@@ -31,6 +31,18 @@ pub enum BotError {
          turn prefix commands off with `switchboard bot config set prefix_commands off`"
     )]
     DisallowedIntents,
+    /// Another process on this machine runs this bot (see `instance`).
+    #[error(
+        "this Discord bot is already running in another Switchboard process{}: the desktop app, \
+         `switchboard bot` or `switchboard run`. Two would both answer every command and type \
+         each message twice. Stop the other one first, or leave the bot to it (lock file {})",
+        holder.map(|p| format!(" (process {p})")).unwrap_or_default(),
+        lock.display()
+    )]
+    AlreadyRunning {
+        holder: Option<u32>,
+        lock: std::path::PathBuf,
+    },
     /// A bot setting is wrong (an id that is not a number, an API base that is not a URL).
     #[error("{0}")]
     Invalid(String),
@@ -45,6 +57,7 @@ impl BotError {
             BotError::NoToken => "DISCORD_NO_TOKEN",
             BotError::MalformedToken { .. } | BotError::WrongToken { .. } => "DISCORD_WRONG_TOKEN",
             BotError::DisallowedIntents => "DISCORD_INTENTS",
+            BotError::AlreadyRunning { .. } => "DISCORD_ALREADY_RUNNING",
             BotError::Invalid(_) => "INVALID",
             BotError::Store(e) => e.code(),
         }

@@ -10,6 +10,7 @@
 //! - [`actions`]: what each command does, as plain functions over the store (unit-tested).
 //! - [`access`]: viewer and operator allow-lists of users and roles, optional channel list.
 //! - [`journal`]: the `discord_commands` log.
+//! - `instance`: one running bot per Discord bot on a machine (a lock file).
 //! - `liveness`: the gateway connection followed into [`BotState`].
 //! - [`outcome`]: following queued messages until they are delivered or fail.
 //! - [`notify`]: failures and dead letters posted to a notification channel.
@@ -33,6 +34,7 @@ pub mod client;
 mod commands;
 pub mod config;
 pub mod error;
+mod instance;
 pub mod journal;
 mod liveness;
 pub mod notify;

@@ -789,3 +789,50 @@ fn the_stand_ins_payloads_are_what_serenity_accepts() {
         |v| serde_json::from_value::<serenity::PrivateChannel>(v).map(drop),
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_serving_the_same_bot_is_refused_until_the_first_stops() {
+    local(async {
+        let mut run = start(false).await;
+        let settings = BotSettings::load(&run.store).await.unwrap();
+        let config = || BotConfig::resolve(&settings, |_| None).unwrap();
+        let sessions = run.standin.sessions();
+
+        // `switchboard bot` started while the app runs the bot: it would queue every command
+        // a second time.
+        let second = Bot::new(run.store.clone(), config());
+        let state = second.watch_state();
+        let refused = tokio::time::timeout(WAIT, second.run(std::future::pending()))
+            .await
+            .expect("refused at once, not retried")
+            .unwrap_err();
+        assert_eq!(refused.code(), "DISCORD_ALREADY_RUNNING");
+        assert!(
+            matches!(&*state.borrow(), BotState::Disabled { reason } if reason.contains("already running")),
+            "{:?}",
+            *state.borrow()
+        );
+        assert_eq!(
+            run.standin.sessions(),
+            sessions,
+            "the refused bot never opened a gateway session"
+        );
+        assert!(matches!(*run.state.borrow(), BotState::Connected { .. }));
+
+        run.stop.send_replace(true);
+        tokio::time::timeout(WAIT, &mut run.bot)
+            .await
+            .expect("the first bot stops")
+            .unwrap()
+            .unwrap();
+        let third = Bot::new(run.store.clone(), config());
+        let mut state = third.watch_state();
+        let third = tokio::spawn(async move { third.run(std::future::pending()).await });
+        wait_state(&mut state, "connected once the first stopped", |s| {
+            matches!(s, BotState::Connected { .. })
+        })
+        .await;
+        third.abort();
+    })
+    .await
+}

@@ -19,7 +19,7 @@ pub struct DisplayLock {
 
 /// The lock file for a display such as ":0" or "localhost:10.0".
 pub fn lock_path(display: &str) -> PathBuf {
-    crate::paths::display_file("input", display, ".lock")
+    crate::paths::machine_file("input", display, ".lock")
 }
 
 /// Wait up to `timeout` for the display's lock.

@@ -48,7 +48,7 @@ struct Record {
 impl Activity {
     pub fn for_display(display: &str) -> Activity {
         Activity {
-            path: crate::paths::display_file("activity", display, ""),
+            path: crate::paths::machine_file("activity", display, ""),
         }
     }
 
