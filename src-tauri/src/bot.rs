@@ -365,10 +365,14 @@ impl BotSupervisor {
             return;
         };
         r.stop.send_replace(true);
-        if tokio::time::timeout(STOP_WAIT, r.task).await.is_err() {
-            // Never two bots at once: one that does not stop is ended.
+        let mut task = r.task;
+        if tokio::time::timeout(STOP_WAIT, &mut task).await.is_err() {
+            // Never two bots at once: one that does not stop is ended, and lets go of its
+            // connection and its lock (see `switchboard_discord`'s instance lock) as its task
+            // unwinds, before the next one starts.
             tracing::warn!("the Discord bot did not stop within {STOP_WAIT:?}; ending it");
             r.abort.abort();
+            let _ = tokio::time::timeout(STOP_WAIT, task).await;
             self.publish_connection(BotState::Stopped);
         }
     }
