@@ -2,10 +2,12 @@
 //! ones included.
 
 use clap::{Args, Subcommand};
-use switchboard_core::Store;
+use switchboard_core::model::Millis;
 use switchboard_core::store::{CommandOutcome, DiscordCommandFilter};
+use switchboard_core::{Error, Store};
 
 use super::output::{table, time};
+use super::when;
 use super::{CliResult, Out};
 
 #[derive(Debug, Subcommand)]
@@ -22,6 +24,21 @@ pub struct LogArgs {
     /// Only commands that succeeded, were refused, or failed
     #[arg(long, value_parser = |s: &str| s.parse::<CommandOutcome>())]
     outcome: Option<CommandOutcome>,
+    /// Only this command (send, status, broadcast...)
+    #[arg(long)]
+    command: Option<String>,
+    /// Only commands whose arguments, reply or error contain this
+    #[arg(long)]
+    search: Option<String>,
+    /// Only commands received at or after this: 2026-11-20, "2026-11-20 14:05", or a time ago (30m, 2h, 7d)
+    #[arg(long, value_name = "WHEN", value_parser = when::since)]
+    since: Option<Millis>,
+    /// Only commands received before the end of this day or minute, or this long ago
+    #[arg(long, value_name = "WHEN", value_parser = when::until)]
+    until: Option<Millis>,
+    /// Commands older than this log id (the next page)
+    #[arg(long, value_name = "ID")]
+    before: Option<i64>,
     /// How many
     #[arg(long, default_value_t = 20)]
     limit: u32,
@@ -29,16 +46,32 @@ pub struct LogArgs {
 
 pub async fn run(command: DiscordCommand, store: &Store, out: &Out) -> CliResult {
     let DiscordCommand::Log(args) = command;
+    when::range(args.since, args.until).map_err(Error::Invalid)?;
     let filter = DiscordCommandFilter {
         user: args.user,
         outcome: args.outcome,
-        limit: args.limit.max(1),
-        ..Default::default()
+        // "/send" and "!send" as they are typed in Discord name the same command.
+        command: args
+            .command
+            .map(|c| c.trim().trim_start_matches(['/', '!']).to_string()),
+        text: args.search,
+        since: args.since,
+        until: args.until,
+        before_id: args.before,
+        limit: args.limit.clamp(1, 1000),
     };
     let log = store.discord_commands(&filter).await?;
+    let unfiltered = DiscordCommandFilter {
+        limit: filter.limit,
+        ..Default::default()
+    };
     out.print(&log, || {
         if log.is_empty() {
-            return "no Discord commands logged".into();
+            return if filter == unfiltered {
+                "no Discord commands logged".into()
+            } else {
+                "no Discord commands match".into()
+            };
         }
         let rows = log
             .iter()
@@ -63,7 +96,7 @@ pub async fn run(command: DiscordCommand, store: &Store, out: &Out) -> CliResult
                 ]
             })
             .collect();
-        table(
+        let mut text = table(
             &[
                 "ID",
                 "RECEIVED",
@@ -75,6 +108,12 @@ pub async fn run(command: DiscordCommand, store: &Store, out: &Out) -> CliResult
                 "REPLY OR ERROR",
             ],
             rows,
-        )
+        );
+        if log.len() as u32 == filter.limit
+            && let Some(last) = log.last()
+        {
+            text.push_str(&format!("(more: --before {})\n", last.id));
+        }
+        text
     })
 }

@@ -10,6 +10,7 @@ mod message;
 mod output;
 mod run;
 mod stop;
+mod when;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -96,7 +96,7 @@ pub struct DiscordCommand {
 
 /// Which logged commands [`Store::discord_commands`] returns, newest first. Fields left out
 /// of a JSON filter are unset.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DiscordCommandFilter {
     /// A Discord user id, or a user name (any case).
