@@ -251,6 +251,11 @@ fn samples() -> Value {
         BotState::WrongToken {
             message: "Discord refused the bot token (****ABCD (72 characters))".into(),
         },
+        BotState::RunningElsewhere {
+            message:
+                "this Discord bot is already running in another Switchboard process (process 4242)"
+                    .into(),
+        },
         BotState::Stopped,
     ];
     let bots: Vec<BotStatus> = connections

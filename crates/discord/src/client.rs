@@ -144,6 +144,11 @@ impl Bot {
                     message: e.to_string(),
                 });
             }
+            Err(e @ BotError::AlreadyRunning { .. }) => {
+                self.state.send_replace(BotState::RunningElsewhere {
+                    message: e.to_string(),
+                });
+            }
             Err(e) => {
                 self.state.send_replace(BotState::Disabled {
                     reason: e.to_string(),

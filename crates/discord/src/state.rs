@@ -20,6 +20,9 @@ pub enum BotState {
     Reconnecting { reason: String },
     /// Discord refused the token; nothing is retried until the token is changed.
     WrongToken { message: String },
+    /// Another Switchboard process on this machine runs this bot; this one did not start (two
+    /// would queue every command's message twice).
+    RunningElsewhere { message: String },
     /// `run` returned (shutdown, or an error it reported).
     Stopped,
 }
@@ -33,6 +36,7 @@ impl BotState {
             BotState::Connected { user } => format!("connected as {user}"),
             BotState::Reconnecting { reason } => format!("reconnecting: {reason}"),
             BotState::WrongToken { message } => format!("wrong token: {message}"),
+            BotState::RunningElsewhere { message } => format!("not started: {message}"),
             BotState::Stopped => "stopped".into(),
         }
     }

@@ -808,7 +808,7 @@ async fn a_second_process_serving_the_same_bot_is_refused_until_the_first_stops(
             .unwrap_err();
         assert_eq!(refused.code(), "DISCORD_ALREADY_RUNNING");
         assert!(
-            matches!(&*state.borrow(), BotState::Disabled { reason } if reason.contains("already running")),
+            matches!(&*state.borrow(), BotState::RunningElsewhere { message } if message.contains("already running")),
             "{:?}",
             *state.borrow()
         );

@@ -241,6 +241,7 @@ export const BotState = tagged("state", {
   connected: { user: str },
   reconnecting: { reason: str },
   wrong_token: { message: str },
+  running_elsewhere: { message: str },
   stopped: {},
 });
 export type BotState = Infer<typeof BotState>;

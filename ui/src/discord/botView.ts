@@ -53,6 +53,13 @@ export function botView(status: BotStatus): BotView {
         explanation: `Discord refused the bot's token: it was reset or mistyped. ${PORTAL_STEPS}, paste it into Token below and save: the bot connects with it at once.`,
         ...stopped,
       };
+    case "running_elsewhere":
+      return {
+        tone: "warn",
+        label: "Running in another process",
+        explanation: `${c.message}. Once that one has stopped, Connect starts the bot here.`,
+        ...stopped,
+      };
     case "stopped":
       return {
         tone: "idle",

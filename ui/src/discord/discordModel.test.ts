@@ -81,6 +81,9 @@ describe("the bot's state in words", () => {
     expect(byState.reconnecting!.explanation).toContain("deliveries go on");
     expect(byState.wrong_token!.explanation).toContain("Reset Token");
     expect(byState.stopped!.canConnect).toBe(true);
+    expect(byState.running_elsewhere!.label).toBe("Running in another process");
+    expect(byState.running_elsewhere!.explanation).toContain("process 4242");
+    expect(byState.running_elsewhere!.canConnect).toBe(true);
     expect(byState.disabled!.label).toBe("Off: no token");
     expect(byState.disabled!.canConnect).toBe(false);
   });
