@@ -409,3 +409,73 @@ async fn engines_in_two_processes_never_deliver_to_one_agent_at_once() {
         "every message delivered"
     );
 }
+
+#[tokio::test]
+async fn stats_count_every_state() {
+    let now = soon();
+    let (store, _dir) = open().await;
+    for name in ["A", "B", "C", "D"] {
+        agent(&store, name).await;
+    }
+    let engine = store.register_engine(":0").await.unwrap();
+    for name in ["A", "B", "C", "D", "A", "B"] {
+        send(&store, name, Priority::Normal).await;
+    }
+    // A: delivered, B: failed for good, C: in flight, D: cancelled; A and B have one waiting.
+    let outcomes = [
+        Some(Finish::Delivered),
+        Some(Finish::Failed {
+            code: "OFF_SCREEN",
+            detail: "the point is off the screen".into(),
+            retryable: false,
+            retry_at: None,
+        }),
+        None,
+    ];
+    for finish in outcomes {
+        let claim = claim(&store, engine, now).await.unwrap();
+        if let Some(finish) = finish {
+            store.finish(&claim, finish).await.unwrap();
+        }
+    }
+    let d = claim(&store, engine, now).await.unwrap();
+    store.finish(&d, Finish::Delivered).await.unwrap();
+    let second_a = claim(&store, engine, now).await.unwrap();
+    store.finish(&second_a, Finish::Delivered).await.unwrap();
+    let queued = store.queue().await.unwrap();
+    let waiting_b = queued
+        .iter()
+        .find(|m| m.recipient == "B" && m.state == MessageState::Queued)
+        .unwrap();
+    store.cancel(waiting_b.id, "test").await.unwrap();
+
+    let stats = store.stats().await.unwrap();
+    let counts: Vec<(MessageState, i64)> =
+        stats.by_state.iter().map(|c| (c.state, c.count)).collect();
+    let history = store
+        .history(&switchboard_core::store::HistoryFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let expected: Vec<(MessageState, i64)> = MessageState::ALL
+        .iter()
+        .map(|s| (*s, history.iter().filter(|m| m.state == *s).count() as i64))
+        .collect();
+    assert_eq!(counts, expected);
+    assert_eq!(
+        expected
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, _)| *s)
+            .collect::<Vec<_>>(),
+        [
+            MessageState::InFlight,
+            MessageState::Delivered,
+            MessageState::Failed,
+            MessageState::Cancelled
+        ],
+        "the test covers more than one state: {expected:?}"
+    );
+}
