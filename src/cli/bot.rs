@@ -50,7 +50,10 @@ impl From<BotError> for Failure {
             e => Failure {
                 code: e.code(),
                 message: e.to_string(),
-                status: exit::INVALID,
+                status: match e {
+                    BotError::AlreadyRunning { .. } => exit::CONFLICT,
+                    _ => exit::INVALID,
+                },
             },
         }
     }
@@ -238,6 +241,16 @@ mod tests {
         });
         assert_eq!((f.code, f.status), ("DISCORD_WRONG_TOKEN", exit::INVALID));
         assert!(f.message.contains("****abcd"));
+        let f = Failure::from(BotError::AlreadyRunning {
+            holder: Some(42),
+            lock: "/run/user/0/switchboard-bot-x.lock".into(),
+        });
+        assert_eq!(
+            (f.code, f.status),
+            ("DISCORD_ALREADY_RUNNING", exit::CONFLICT),
+            "a conflict with another process, like a duplicate name"
+        );
+        assert!(f.message.contains("(process 42)"), "{}", f.message);
         let f = Failure::from(BotError::Store(switchboard_core::Error::NotFound(
             "x".into(),
         )));
