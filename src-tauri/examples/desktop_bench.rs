@@ -1,13 +1,14 @@
 //! Start-up time and idle memory of the desktop app, under a private Xvfb.
 //!
 //!     cargo build --release -p switchboard-desktop
-//!     cargo run --release -p switchboard-desktop --example desktop_bench -- [RUNS]
+//!     cargo run --release -p switchboard-desktop --example desktop_bench -- [RUNS] [IDLE_S,...]
 //!
 //! Each run starts the built app on a fresh database and times, from spawning the process,
 //! until the UI reports its first screen interactive (the `ui_ready` command, which the UI
 //! calls once the dashboard has rendered with the engine's status). After the last run the app
-//! idles 10 s and the resident memory of its processes (the app, WebKit's web and network
-//! processes) is read from /proc: RSS, and PSS, which splits shared libraries fairly.
+//! idles, and at each of the IDLE_S seconds after its first screen (default 10) the resident
+//! memory of its processes (the app, WebKit's web and network processes) is read from /proc:
+//! RSS, and PSS, which splits shared libraries fairly.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -111,6 +112,18 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(5);
+    let idle: Vec<u64> = std::env::args()
+        .nth(2)
+        .map(|a| {
+            a.split(',')
+                .map(|s| {
+                    s.trim()
+                        .parse()
+                        .expect("idle times are whole seconds: 10,30,60")
+                })
+                .collect()
+        })
+        .unwrap_or_else(|| vec![10]);
     let app = app_binary();
     println!("app: {}", app.display());
     let mut times = Vec::new();
@@ -139,26 +152,30 @@ fn main() {
     );
 
     let (child, _xvfb, _home) = last.unwrap();
-    std::thread::sleep(Duration::from_secs(10));
-    let (mut rss, mut pss) = (0, 0);
-    for pid in tree(child.id()) {
-        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        let r = kb(&format!("/proc/{pid}/status"), "VmRSS:");
-        let p = kb(&format!("/proc/{pid}/smaps_rollup"), "Pss:");
+    let interactive = Instant::now();
+    for seconds in idle {
+        let at = Duration::from_secs(seconds);
+        std::thread::sleep(at.saturating_sub(interactive.elapsed()));
+        let (mut rss, mut pss) = (0, 0);
+        for pid in tree(child.id()) {
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            let r = kb(&format!("/proc/{pid}/status"), "VmRSS:");
+            let p = kb(&format!("/proc/{pid}/smaps_rollup"), "Pss:");
+            println!(
+                "  pid {pid:>7} {:<24} RSS {:>6} MB  PSS {:>6} MB",
+                name.trim(),
+                r / 1024,
+                p / 1024
+            );
+            rss += r;
+            pss += p;
+        }
         println!(
-            "  pid {pid:>7} {:<24} RSS {:>6} MB  PSS {:>6} MB",
-            name.trim(),
-            r / 1024,
-            p / 1024
+            "idle memory after {seconds} s: RSS {} MB, PSS {} MB (all processes)",
+            rss / 1024,
+            pss / 1024
         );
-        rss += r;
-        pss += p;
     }
-    println!(
-        "idle memory after 10 s: RSS {} MB, PSS {} MB (all processes)",
-        rss / 1024,
-        pss / 1024
-    );
     stop(child);
 }
 
