@@ -171,9 +171,9 @@ fn main() {
             pss += p;
         }
         println!(
-            "idle memory after {seconds} s: RSS {} MB, PSS {} MB (all processes)",
-            rss / 1024,
-            pss / 1024
+            "idle memory after {seconds} s: RSS {:.1} MB, PSS {:.1} MB (all processes)",
+            rss as f64 / 1024.0,
+            pss as f64 / 1024.0
         );
     }
     stop(child);
