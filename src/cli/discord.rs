@@ -2,9 +2,8 @@
 //! ones included.
 
 use clap::{Args, Subcommand};
-use switchboard_core::model::Millis;
+use switchboard_core::Store;
 use switchboard_core::store::{CommandOutcome, DiscordCommandFilter};
-use switchboard_core::{Error, Store};
 
 use super::output::{table, time};
 use super::when;
@@ -30,12 +29,9 @@ pub struct LogArgs {
     /// Only commands whose arguments, reply or error contain this
     #[arg(long)]
     search: Option<String>,
-    /// Only commands received at or after this: 2026-11-20, "2026-11-20 14:05", or a time ago (30m, 2h, 7d)
-    #[arg(long, value_name = "WHEN", value_parser = when::since)]
-    since: Option<Millis>,
-    /// Only commands received before the end of this day or minute, or this long ago
-    #[arg(long, value_name = "WHEN", value_parser = when::until)]
-    until: Option<Millis>,
+    // When the command was received.
+    #[command(flatten)]
+    received: when::Dates,
     /// Commands older than this log id (the next page)
     #[arg(long, value_name = "ID")]
     before: Option<i64>,
@@ -46,7 +42,7 @@ pub struct LogArgs {
 
 pub async fn run(command: DiscordCommand, store: &Store, out: &Out) -> CliResult {
     let DiscordCommand::Log(args) = command;
-    when::range(args.since, args.until).map_err(Error::Invalid)?;
+    let (since, until) = args.received.checked()?;
     let filter = DiscordCommandFilter {
         user: args.user,
         outcome: args.outcome,
@@ -55,8 +51,8 @@ pub async fn run(command: DiscordCommand, store: &Store, out: &Out) -> CliResult
             .command
             .map(|c| c.trim().trim_start_matches(['/', '!']).to_string()),
         text: args.search,
-        since: args.since,
-        until: args.until,
+        since,
+        until,
         before_id: args.before,
         limit: args.limit.clamp(1, 1000),
     };

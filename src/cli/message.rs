@@ -4,9 +4,9 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use clap::Args;
-use switchboard_core::model::{Message, MessageState, Millis, Priority};
+use switchboard_core::Store;
+use switchboard_core::model::{Message, MessageState, Priority};
 use switchboard_core::store::{HistoryFilter, NewBroadcast, NewMessage};
-use switchboard_core::{Error, Store};
 
 use super::output::{or_dash, table, time};
 use super::when;
@@ -71,12 +71,9 @@ pub struct HistoryArgs {
     /// Only messages whose text or sender contains this
     #[arg(long)]
     search: Option<String>,
-    /// Only messages queued at or after this: 2026-11-20, "2026-11-20 14:05", or a time ago (30m, 2h, 7d)
-    #[arg(long, value_name = "WHEN", value_parser = when::since)]
-    since: Option<Millis>,
-    /// Only messages queued before the end of this day or minute, or this long ago
-    #[arg(long, value_name = "WHEN", value_parser = when::until)]
-    until: Option<Millis>,
+    // When the message was queued.
+    #[command(flatten)]
+    queued: when::Dates,
     /// Messages older than this id (the next page)
     #[arg(long, value_name = "ID")]
     before: Option<i64>,
@@ -190,13 +187,13 @@ pub async fn queue(store: &Store, out: &Out) -> CliResult {
 }
 
 pub async fn history(args: HistoryArgs, store: &Store, out: &Out) -> CliResult {
-    when::range(args.since, args.until).map_err(Error::Invalid)?;
+    let (since, until) = args.queued.checked()?;
     let filter = HistoryFilter {
         agent: args.agent,
         state: args.state,
         text: args.search,
-        since: args.since,
-        until: args.until,
+        since,
+        until,
         before_id: args.before,
         limit: args.limit,
     };

@@ -3,23 +3,43 @@
 //! includes the whole day, minute or second it names, as the desktop app's To field does.
 
 use chrono::{Local, NaiveDate, NaiveDateTime, TimeZone};
+use clap::Args;
+use switchboard_core::Error;
 use switchboard_core::model::{Millis, now_ms};
 
 const EXAMPLES: &str =
     "use a date (2026-11-20), a date and time (\"2026-11-20 14:05\"), or a time ago (30m, 2h, 7d)";
 
+/// A command's `--since` and `--until` (flattened into its arguments).
+#[derive(Debug, Args)]
+pub struct Dates {
+    /// Only from this time on: 2026-11-20, "2026-11-20 14:05", or a time ago (30m, 2h, 7d)
+    #[arg(long, value_name = "WHEN", value_parser = since)]
+    pub since: Option<Millis>,
+    /// Only before the end of this day or minute, or before this long ago
+    #[arg(long, value_name = "WHEN", value_parser = until)]
+    pub until: Option<Millis>,
+}
+
+impl Dates {
+    /// Both bounds, checked against each other.
+    pub fn checked(&self) -> Result<(Option<Millis>, Option<Millis>), Error> {
+        range(self.since, self.until).map_err(Error::Invalid)?;
+        Ok((self.since, self.until))
+    }
+}
+
 /// The start of what `text` names, in ms since the epoch.
-pub fn since(text: &str) -> Result<Millis, String> {
+fn since(text: &str) -> Result<Millis, String> {
     parse(text).map(|(start, _)| start)
 }
 
 /// The end of what `text` names (exclusive), in ms since the epoch.
-pub fn until(text: &str) -> Result<Millis, String> {
+fn until(text: &str) -> Result<Millis, String> {
     parse(text).map(|(_, end)| end)
 }
 
-/// Both bounds, checked against each other.
-pub fn range(since: Option<Millis>, until: Option<Millis>) -> Result<(), String> {
+fn range(since: Option<Millis>, until: Option<Millis>) -> Result<(), String> {
     match (since, until) {
         (Some(s), Some(u)) if s >= u => Err("--since must be before --until".into()),
         _ => Ok(()),
