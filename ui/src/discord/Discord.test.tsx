@@ -137,6 +137,29 @@ describe("discord screen", () => {
     expect(view.all("[data-command]")).toHaveLength(2);
   });
 
+  it("filters the log by a date range and says when From is not before To", async () => {
+    const backend = new MockBackend();
+    backend.logCommand();
+    view = await open(backend);
+    view.type('input[name="from"]', "2026-03-04T10:00");
+    view.type('input[name="to"]', "2026-03-04T10:05");
+    view.clickButton("Search");
+    await settle();
+    expect(backend.callsOf("discordCommands").at(-1)![0]).toMatchObject({
+      since: new Date("2026-03-04T10:00").getTime(),
+      until: new Date("2026-03-04T10:06").getTime(),
+    });
+    expect(view.text()).toContain("No command matches");
+    view.type('input[name="from"]', "2026-03-04T10:06");
+    view.clickButton("Search");
+    await settle();
+    expect(view.text()).toContain("From must be before To");
+    view.clickButton("Clear");
+    await settle();
+    expect((view.one('input[name="from"]') as HTMLInputElement).value).toBe("");
+    expect(view.all("[data-command]")).toHaveLength(1);
+  });
+
   it("pages through a long log, older and newer", async () => {
     const backend = new MockBackend();
     for (let i = 0; i < 60; i++) backend.logCommand();

@@ -7,7 +7,7 @@ import type { BotSettingsView, BotStatus, CommandOutcome, DiscordCommand, Discor
 import { BackendError } from "../backend/errors";
 import { COMMAND_OUTCOMES } from "../backend/types";
 import { href } from "../app/router";
-import { PageButtons, useFilteredPages } from "../shared/pager";
+import { DateRangeAndSearch, PageButtons, useFilteredPages } from "../shared/pager";
 import { useBackend } from "../shared/context";
 import { excerpt, formatDuration, formatTime } from "../shared/format";
 import { useAction, useLive } from "../shared/hooks";
@@ -158,22 +158,7 @@ function CommandLog() {
           Arguments, reply or error contain
           <input name="text" type="search" value={form.text} onInput={(e) => set({ text: value(e) })} />
         </label>
-        <label>
-          From
-          <input name="from" type="datetime-local" value={form.from} onInput={(e) => set({ from: value(e) })} />
-        </label>
-        <label>
-          To
-          <input name="to" type="datetime-local" value={form.to} onInput={(e) => set({ to: value(e) })} />
-        </label>
-        <button type="submit" class="primary">
-          Search
-        </button>
-        {filtered && (
-          <button type="button" onClick={clear}>
-            Clear
-          </button>
-        )}
+        <DateRangeAndSearch pages={{ form, set, filtered, clear }} />
       </form>
       <ErrorBox error={formError ?? page.error} />
       {page.data && commands.length === 0 && (

@@ -8,7 +8,7 @@ import { useBackend } from "../shared/context";
 import { excerpt, formatTime, stateLabel } from "../shared/format";
 import { useLive } from "../shared/hooks";
 import { Empty, ErrorBox, ScreenHeader, StateBadge } from "../shared/ui";
-import { PageButtons, useFilteredPages } from "../shared/pager";
+import { DateRangeAndSearch, PageButtons, useFilteredPages } from "../shared/pager";
 import { emptyHistoryForm, toFilter } from "./historyModel";
 import { MessageDetailView } from "./MessageDetail";
 
@@ -62,22 +62,7 @@ function HistoryList({ initialAgent }: { initialAgent: string }) {
           Text or sender contains
           <input type="search" value={form.text} onInput={(e) => set({ text: (e.target as HTMLInputElement).value })} />
         </label>
-        <label>
-          From
-          <input type="datetime-local" value={form.from} onInput={(e) => set({ from: (e.target as HTMLInputElement).value })} />
-        </label>
-        <label>
-          To
-          <input type="datetime-local" value={form.to} onInput={(e) => set({ to: (e.target as HTMLInputElement).value })} />
-        </label>
-        <button type="submit" class="primary">
-          Search
-        </button>
-        {filtered && (
-          <button type="button" onClick={clear}>
-            Clear
-          </button>
-        )}
+        <DateRangeAndSearch pages={{ form, set, filtered, clear }} />
       </form>
       <ErrorBox error={formError ?? page.error} />
       {page.data && messages.length === 0 && (

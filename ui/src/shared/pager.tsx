@@ -147,3 +147,40 @@ export function useFilteredPages<Form, Filter, Page>(
     setCursor,
   };
 }
+
+/** A date range as a filter form holds it: `<input type="datetime-local">` values. */
+interface DateFields {
+  from: string;
+  to: string;
+}
+
+/** The end of a filter form over pages: From and To (local date and time), Search, and Clear
+ * once a filter is applied. Takes the [`FilteredPages`] of a form with `from` and `to`. */
+export function DateRangeAndSearch<Form extends DateFields>({
+  pages: { form, set, filtered, clear },
+}: {
+  pages: Pick<FilteredPages<Form, unknown>, "form" | "set" | "filtered" | "clear">;
+}) {
+  const value = (e: Event) => (e.target as HTMLInputElement).value;
+  const change = (patch: Partial<DateFields>) => set(patch as Partial<Form>);
+  return (
+    <>
+      <label>
+        From
+        <input name="from" type="datetime-local" value={form.from} onInput={(e) => change({ from: value(e) })} />
+      </label>
+      <label>
+        To
+        <input name="to" type="datetime-local" value={form.to} onInput={(e) => change({ to: value(e) })} />
+      </label>
+      <button type="submit" class="primary">
+        Search
+      </button>
+      {filtered && (
+        <button type="button" onClick={clear}>
+          Clear
+        </button>
+      )}
+    </>
+  );
+}
