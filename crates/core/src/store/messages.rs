@@ -169,6 +169,11 @@ pub(super) fn recipient_key(recipient: &str) -> String {
     recipient.trim().to_ascii_lowercase()
 }
 
+/// The detail of a message's `queued` event, the same whichever way it was queued.
+fn queued_detail(agent: &str, priority: Priority) -> String {
+    format!("to {agent} ({priority})")
+}
+
 fn is_foreign_key_violation(e: &Error) -> bool {
     matches!(e, Error::Database(sqlx::Error::Database(d))
         if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
@@ -198,7 +203,7 @@ async fn insert_message(
                 .bind(d.reply_to)
                 .bind(d.broadcast_id)
                 .bind(now_ms())
-                .bind(format!("to {} ({})", agent.name, d.priority))
+                .bind(queued_detail(&agent.name, d.priority))
         })
         .await?;
     let row = rows.first().ok_or_else(|| {
@@ -242,7 +247,7 @@ async fn enqueue_known(tx: &mut WriteTx, new: &NewMessage) -> Result<Option<Mess
                 .bind(tags.as_str())
                 .bind(new.reply_to)
                 .bind(now_ms())
-                .bind(format!("to {} ({})", known.name, new.priority))
+                .bind(queued_detail(&known.name, new.priority))
                 .bind(known.strip_control)
                 .bind(known.settings_fingerprint.as_str())
         })
