@@ -74,7 +74,8 @@ export function App({ backend }: { backend: Backend }) {
         <div class="shell">
           <nav class="sidebar">
             <h1>
-              <img src="./icon.svg" alt="" width="22" height="22" /> Switchboard
+              {/* A PNG: an SVG image costs the web view a document of its own (about 2 MB resident). */}
+              <img src="./icon.png" alt="" width="22" height="22" /> Switchboard
             </h1>
             {NAV.map((n) => (
               <a key={n.screen} href={href(n.screen)} class={route.screen === n.screen ? "active" : ""} data-nav={n.screen}>

@@ -7,7 +7,7 @@ import { BackendError } from "../backend/errors";
 import { PRIORITIES } from "../backend/types";
 import { href } from "../app/router";
 import { useBackend } from "../shared/context";
-import { excerpt, plural } from "../shared/format";
+import { excerpt, formatCount, plural } from "../shared/format";
 import { useAction, useLive } from "../shared/hooks";
 import { Empty, ErrorBox, ScreenHeader } from "../shared/ui";
 import { type ComposeForm, audience, charCount, emptyCompose, isSendShortcut, teamsOf, toCompose } from "./composeForm";
@@ -184,7 +184,7 @@ export function Compose({ params }: { params: URLSearchParams }) {
         </label>
         <div class="compose-footer">
           <span class={`char-count ${count > maxChars ? "tone-error" : ""}`} data-testid="char-count">
-            {count.toLocaleString()} / {maxChars.toLocaleString()} characters
+            {formatCount(count)} / {formatCount(maxChars)} characters
           </span>
           <span class="spacer" />
           <span class="muted">Ctrl+Enter</span>

@@ -6,7 +6,7 @@ import { statusView } from "../app/statusView";
 import { type BotView, botView } from "../discord/botView";
 import { useBot } from "../discord/useBot";
 import { useBackend } from "../shared/context";
-import { formatDuration, formatTime, stateLabel } from "../shared/format";
+import { formatCount, formatDuration, formatTime, stateLabel } from "../shared/format";
 import { useLive } from "../shared/hooks";
 import { Empty, ErrorBox, ScreenHeader } from "../shared/ui";
 import { stateSegments, timelineBars } from "./charts";
@@ -130,7 +130,7 @@ function Figures({ data }: { data: DashboardData }) {
               <ul class="legend">
                 {s.by_state.map((c) => (
                   <li key={c.state}>
-                    <span class={`swatch fill-${c.state}`} /> {stateLabel(c.state)} <strong>{c.count.toLocaleString()}</strong>
+                    <span class={`swatch fill-${c.state}`} /> {stateLabel(c.state)} <strong>{formatCount(c.count)}</strong>
                   </li>
                 ))}
               </ul>
@@ -176,7 +176,7 @@ function Figures({ data }: { data: DashboardData }) {
 function Figure({ label, value, link, tone }: { label: string; value: number | string; link?: string; tone?: "warn" | "error" | undefined }) {
   const body = (
     <>
-      <span class="figure-value">{typeof value === "number" ? value.toLocaleString() : value}</span>
+      <span class="figure-value">{typeof value === "number" ? formatCount(value) : value}</span>
       <span class="figure-label">{label}</span>
     </>
   );

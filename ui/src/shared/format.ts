@@ -2,7 +2,25 @@
 
 import type { MessageState, Priority } from "../backend/types";
 
+// Numbers and dates are formatted here rather than with `Intl` (`toLocaleString`): the UI is
+// in English, and loading ICU's locale data for it costs the web view about 1 MB resident
+// (measured for BENCHMARKS.md's idle memory).
+
 const pad = (n: number) => String(n).padStart(2, "0");
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "1,234,567": whole numbers grouped by thousands; anything else as JavaScript writes it. */
+export function formatCount(n: number): string {
+  if (!Number.isSafeInteger(n)) return String(n);
+  const digits = String(Math.abs(n));
+  let out = "";
+  for (let end = digits.length; end > 0; end -= 3) {
+    const group = digits.slice(Math.max(0, end - 3), end);
+    out = out ? `${group},${out}` : group;
+  }
+  return n < 0 ? `-${out}` : out;
+}
 
 /** "14:03:22" today, "Mar 4 14:03" this year, "2025-03-04 14:03" otherwise. */
 export function formatTime(ms: number, now: number = Date.now()): string {
@@ -10,7 +28,7 @@ export function formatTime(ms: number, now: number = Date.now()): string {
   const n = new Date(now);
   const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
   if (d.toDateString() === n.toDateString()) return `${hm}:${pad(d.getSeconds())}`;
-  const month = d.toLocaleString("en", { month: "short" });
+  const month = MONTHS[d.getMonth()];
   if (d.getFullYear() === n.getFullYear()) return `${month} ${d.getDate()} ${hm}`;
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
 }
