@@ -59,6 +59,30 @@ async fn data_survives_reopening_and_the_journal_is_wal() {
     assert!(dir.path().join("sb.db-wal").exists(), "WAL journal in use");
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_database_is_private_to_its_owner_and_an_existing_one_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sb.db");
+    let store = Store::open(&path).await.unwrap();
+    store.add_agent(new_agent("A"), "test").await.unwrap();
+    for file in ["sb.db", "sb.db-wal", "sb.db-shm"] {
+        assert_eq!(mode(&dir.path().join(file)), 0o600, "{file}");
+    }
+    store.close().await;
+
+    // The operator's own choice, e.g. a database shared with another account, stands.
+    let shared = dir.path().join("shared.db");
+    std::fs::write(&shared, b"").unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let store = Store::open(&shared).await.unwrap();
+    store.add_agent(new_agent("A"), "test").await.unwrap();
+    assert_eq!(mode(&shared), 0o640);
+    store.close().await;
+}
+
 #[tokio::test]
 async fn agent_names_are_unique_whatever_their_case() {
     let (store, _dir) = open().await;

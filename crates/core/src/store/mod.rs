@@ -110,6 +110,10 @@ impl Store {
             path: path.to_path_buf(),
             source: sqlx::Error::Io(e),
         })?;
+        create_private(path).map_err(|e| Error::Open {
+            path: path.to_path_buf(),
+            source: sqlx::Error::Io(e),
+        })?;
         let mut writer = options.connect().await.map_err(open_err)?;
         // Not `MIGRATOR.run(&mut writer)`: its `A: Acquire<'a>` bound on `&mut SqliteConnection`
         // makes every future that awaits `Store::open` fail "implementation of `Acquire` is not
@@ -368,6 +372,23 @@ async fn open_lock(path: &Path) -> std::io::Result<std::fs::File> {
     tokio::task::spawn_blocking(move || file.lock().map(|()| file))
         .await
         .map_err(std::io::Error::other)?
+}
+
+/// Create the database file, if there is none, readable and writable by its owner only: it
+/// holds the text of every message and the Discord bot's token. SQLite gives the WAL and
+/// shared-memory files it creates beside it the same permissions. An existing file keeps its
+/// own: the operator chose them. (On Windows a new file takes the folder's access rules, which
+/// for the default location in the user's profile are already private.)
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Settings as stored, over the defaults. Read on the writer inside a write transaction, they
