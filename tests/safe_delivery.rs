@@ -110,6 +110,73 @@ fn a_window_moved_over_the_agents_point_gets_nothing_and_the_retry_delivers_exac
 }
 
 #[test]
+fn switchboards_own_window_over_the_point_is_not_recorded_and_gets_nothing() {
+    let xvfb = Xvfb::start();
+    // An xterm with the desktop app's WM_CLASS stands in for the app's window.
+    let desktop = XtermCat::open_as(&xvfb, Geometry::at(0, 0), "Switchboard-desktop");
+    let sb = Switchboard::on(&xvfb);
+    let (x, y) = desktop.text_point();
+    let added = sb
+        .run(&[
+            "agent",
+            "add",
+            "A",
+            "--x",
+            &x.to_string(),
+            "--y",
+            &y.to_string(),
+        ])
+        .success();
+    assert!(
+        added.stdout.contains("Switchboard's own window"),
+        "the operator is told: {}",
+        added.stdout
+    );
+    let registered = sb.json(&["agent", "show", "A"]);
+    assert!(
+        registered["window"]["seen"].is_null(),
+        "Switchboard's window is not the agent's: {registered}"
+    );
+    let id = sb.send("A", "not for Switchboard");
+
+    sb.deliver();
+
+    let detail = sb.show(id);
+    let first = &attempts(&detail)[0];
+    assert_eq!(first["error_code"], "WRONG_WINDOW", "{detail}");
+    assert!(
+        first["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Switchboard's own"),
+        "{detail}"
+    );
+    assert_eq!(detail["message"]["state"], "queued", "it will be retried");
+    assert_xterm_untouched(&desktop, "Switchboard's own window must receive nothing");
+    assert!(
+        sb.json(&["agent", "show", "A"])["window"]["seen"].is_null(),
+        "nor is it learned at the delivery"
+    );
+
+    // A capture with the pointer left over Switchboard's window captures nothing.
+    xdotool(&xvfb, &["mousemove", "20", "20"]);
+    let refused = sb
+        .run(&["agent", "capture", "A", "--countdown", "0"])
+        .failure(2, "the pointer is over Switchboard's window");
+    assert!(
+        refused.stderr.contains("Switchboard's own window")
+            && refused.stderr.contains("capture again"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        sb.json(&["agent", "show", "A"])["point"],
+        registered["point"],
+        "the point is unchanged"
+    );
+}
+
+#[test]
 fn a_delivery_waits_while_the_operator_moves_the_mouse_then_completes() {
     let xvfb = Xvfb::start();
     let term = XtermCat::open(&xvfb, Geometry::at(0, 0));

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use switchboard_core::Store;
+use switchboard_core::engine::window::is_switchboard;
 use switchboard_core::input::{self, Chord, Point};
 use switchboard_core::model::{Clear, InputMode, InputProfile, SeenWindow, SubmitKey, now_ms};
 use switchboard_core::store::{AgentPatch, AgentSafety, NewAgent};
@@ -149,6 +150,8 @@ fn parse_gap(s: &str) -> Result<Option<u64>, String> {
 enum Probe {
     Found(SeenWindow),
     Nothing,
+    /// Switchboard's own window is there, which is never an agent's.
+    Switchboard,
     /// No display to look at (or it failed): why.
     NoDisplay(String),
 }
@@ -157,6 +160,7 @@ impl Probe {
     fn at(point: Point) -> Probe {
         let found = input::connect(None).and_then(|mut d| d.window_at(point));
         match found {
+            Ok(Some(window)) if is_switchboard(&window) => Probe::Switchboard,
             Ok(Some(window)) => Probe::Found(SeenWindow {
                 window,
                 at: now_ms(),
@@ -170,7 +174,7 @@ impl Probe {
     fn seen(&self) -> Option<Option<SeenWindow>> {
         match self {
             Probe::Found(w) => Some(Some(w.clone())),
-            Probe::Nothing => Some(None),
+            Probe::Nothing | Probe::Switchboard => Some(None),
             Probe::NoDisplay(_) => None,
         }
     }
@@ -181,6 +185,9 @@ impl Probe {
             Probe::Found(_) => None,
             Probe::Nothing => Some(format!(
                 "note: there is no window at {point} now; the window found there at the first delivery will be the agent's"
+            )),
+            Probe::Switchboard => Some(format!(
+                "note: Switchboard's own window is at {point} now, so no window was recorded; move it off the agent's input box (nothing is delivered while it is there)"
             )),
             Probe::NoDisplay(why) => Some(format!(
                 "note: no window was recorded ({why}); the window found at the first delivery will be the agent's"
@@ -344,13 +351,16 @@ async fn capture(name: &str, countdown: u64, store: &Store, out: &Out) -> CliRes
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let point = display.pointer().map_err(display_failure)?;
-    let seen = display
-        .window_at(point)
-        .map_err(display_failure)?
-        .map(|window| SeenWindow {
-            window,
-            at: now_ms(),
-        });
+    let found = display.window_at(point).map_err(display_failure)?;
+    if found.as_ref().is_some_and(is_switchboard) {
+        return Err(Failure::invalid(format!(
+            "the pointer was over Switchboard's own window at {point}, not over {name}'s input box, so nothing was captured; run the capture again and move the pointer over the input box before the countdown ends"
+        )));
+    }
+    let seen = found.map(|window| SeenWindow {
+        window,
+        at: now_ms(),
+    });
     let (agent, verb) = match store.agent(name).await {
         Ok(_) => {
             let patch = AgentPatch {

@@ -56,6 +56,12 @@ impl XtermCat {
     /// # Panics
     /// When xterm is not installed or the window does not appear within 15 s.
     pub fn open(xvfb: &Xvfb, geometry: Geometry) -> XtermCat {
+        XtermCat::open_as(xvfb, geometry, "XTerm")
+    }
+
+    /// [`XtermCat::open`] with another WM_CLASS class (`xterm -class`), to stand in for another
+    /// program's window.
+    pub fn open_as(xvfb: &Xvfb, geometry: Geometry, class: &str) -> XtermCat {
         let dir = tempfile::tempdir().expect("create a temporary folder");
         let file = dir.path().join("typed.txt");
         let title = unique_title("xterm");
@@ -63,7 +69,16 @@ impl XtermCat {
         let spawned = xvfb
             .command("xterm")
             .env("LC_ALL", "C.UTF-8")
-            .args(["-u8", "-bw", "0", "-T", &title, "-geometry"])
+            .args([
+                "-u8",
+                "-bw",
+                "0",
+                "-class",
+                class,
+                "-T",
+                &title,
+                "-geometry",
+            ])
             .arg(format!("{cols}x{rows}{x:+}{y:+}"))
             // The file appears only after stty ran, so its existence means "ready for input".
             .args(["-e", "sh", "-c", "stty -icanon && exec cat > \"$0\""])

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use switchboard_core::engine::display_lock;
+use switchboard_core::engine::window::is_switchboard;
 use switchboard_core::input::{self, Input, Point, WindowInfo};
 use switchboard_core::model::{SeenWindow, now_ms};
 use switchboard_core::store::AgentPatch;
@@ -41,20 +42,28 @@ async fn with_display<T: Send + 'static>(
 /// lying over the point) is never an agent's: it counts as no window.
 fn seen(window: Option<WindowInfo>) -> Option<SeenWindow> {
     window
-        .filter(|w| w.pid != Some(std::process::id()))
+        .filter(|w| !is_switchboard(w))
         .map(|window| SeenWindow {
             window,
             at: now_ms(),
         })
 }
 
-/// Where the pointer is and the window under it, read together.
+/// Where the pointer is and the window under it, read together. A pointer left over
+/// Switchboard's own window is no agent's input box: the operator did not move it in time.
 async fn pointer_and_window() -> CommandResult<(Point, Option<SeenWindow>)> {
     let (point, window) = with_display(|d| {
         let point = d.pointer()?;
         Ok((point, d.window_at(point)?))
     })
     .await?;
+    if window.as_ref().is_some_and(is_switchboard) {
+        return Err(CommandError::invalid(format!(
+            "The pointer was over Switchboard's own window at {point}, not over an agent's input \
+             box, so nothing was captured. Capture again and move the pointer over the agent's \
+             input box before the countdown ends."
+        )));
+    }
     Ok((point, seen(window)))
 }
 

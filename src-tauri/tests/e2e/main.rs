@@ -351,6 +351,17 @@ fn run(s: &Session, xvfb: &Xvfb, term: &XtermCat, db: &Path) -> Result<(), Strin
             (at.contains(&format!("X={cx}\n")) && at.contains(&format!("Y={cy}\n"))).then_some(())
         },
     )?;
+    // A capture with the pointer left over Switchboard's own window captures nothing.
+    s.click(&s.find("[data-agent=Term] .row-actions button:nth-child(3)")?)?;
+    s.wait_text(
+        "[data-testid=capture-countdown]",
+        "Move the pointer over",
+        SHORT,
+    )?;
+    xdotool(xvfb, &["mousemove", "300", "300"]);
+    s.wait_text(".note-error", "Switchboard's own window", SHORT)?;
+    s.click(&s.find(".note-error button.ghost")?)?;
+    s.wait_text("[data-agent=Term]", &format!("{cx}, {cy}"), SHORT)?;
 
     let cli = block_on(other_process(db));
     go(s, "queue")?;

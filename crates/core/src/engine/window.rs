@@ -76,9 +76,31 @@ pub enum Verdict {
     Wrong(String),
 }
 
+/// The WM_CLASS class GTK gives the desktop app's windows on X11 (from its binary's name,
+/// `switchboard-desktop`), so that an engine in another process knows them too.
+pub const DESKTOP_WINDOW_CLASS: &str = "Switchboard-desktop";
+
+/// A window of Switchboard itself: this process's own (the engine inside the desktop app), or
+/// the desktop app's while the engine runs elsewhere (`switchboard deliver`).
+pub fn is_switchboard(w: &WindowInfo) -> bool {
+    w.pid == Some(std::process::id()) || w.class.eq_ignore_ascii_case(DESKTOP_WINDOW_CLASS)
+}
+
 /// Judge the window `found` under `agent`'s point (see [`WindowRule`] for the rules).
+/// Switchboard's own window is never the agent's, whatever the rule: a click there could press
+/// one of its buttons, and the first delivery would learn it as the agent's window.
 pub fn judge(agent: &Agent, found: Option<WindowInfo>) -> Verdict {
     let rule = &agent.window;
+    if let Some(own) = found.as_ref().filter(|w| is_switchboard(w)) {
+        return Verdict::Wrong(format!(
+            "the window at {} is Switchboard's own ({}), over {}'s input box; nothing was \
+             clicked or typed. Move the Switchboard window off that point (or minimise it) and \
+             the message is delivered on its next attempt",
+            agent.point,
+            describe(own),
+            agent.name
+        ));
+    }
     if rule.any {
         return Verdict::Unchecked;
     }
@@ -287,5 +309,37 @@ mod tests {
             ..WindowRule::default()
         });
         assert_eq!(judge(&any, None), Verdict::Unchecked);
+    }
+
+    #[test]
+    fn switchboards_own_window_is_never_an_agents_whatever_the_rule() {
+        let desktop = window(4, DESKTOP_WINDOW_CLASS, "Switchboard", Some(4321));
+        let this_process = window(5, "", "", Some(std::process::id()));
+        let pattern_for_everything = WindowRule {
+            class: Some("*".into()),
+            ..WindowRule::default()
+        };
+        let rules = [
+            WindowRule::default(),
+            seen(desktop.clone()),
+            pattern_for_everything,
+            WindowRule {
+                any: true,
+                ..WindowRule::default()
+            },
+        ];
+        for rule in rules {
+            for own in [&desktop, &this_process] {
+                let Verdict::Wrong(why) = judge(&agent(rule.clone()), Some(own.clone())) else {
+                    panic!("{own:?} was taken under {rule:?}");
+                };
+                assert!(
+                    why.contains("Switchboard's own") && why.contains("nothing was clicked"),
+                    "{why}"
+                );
+            }
+        }
+        let lookalike = window(6, "switchboard-desktop-notes", "Switchboard", Some(4321));
+        assert!(!is_switchboard(&lookalike), "only the app's class itself");
     }
 }

@@ -58,6 +58,36 @@ async fn no_window_at_the_point_is_wrong_window_too() {
 }
 
 #[tokio::test]
+async fn switchboards_own_window_over_the_point_gets_nothing_and_is_not_learned() {
+    let s = setup().await;
+    agent(&s.store, "A").await;
+    send(&s.store, "A", "not for Switchboard").await;
+    let desktop = WindowInfo {
+        id: 7,
+        class: "Switchboard-desktop".into(),
+        title: "Switchboard".into(),
+        pid: Some(4321),
+    };
+    s.recorder.windows_at([Some(desktop)]);
+
+    let r = s.engine.deliver_next().await.unwrap().unwrap();
+
+    assert_eq!(r.error_code, Some("WRONG_WINDOW"));
+    assert!(
+        r.detail.unwrap().contains("Switchboard's own"),
+        "the detail says why"
+    );
+    assert!(
+        s.recorder.actions().is_empty(),
+        "{:?}",
+        s.recorder.actions()
+    );
+    assert_eq!(r.state, MessageState::Queued, "tried again once moved");
+    let a = s.store.agent("A").await.unwrap();
+    assert_eq!(a.window.seen, None, "its window is still to be learned");
+}
+
+#[tokio::test]
 async fn the_first_delivery_records_the_window_and_later_ones_insist_on_it() {
     let s = setup().await;
     agent(&s.store, "A").await;
