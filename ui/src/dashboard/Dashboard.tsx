@@ -11,11 +11,6 @@ import { useLive } from "../shared/hooks";
 import { Empty, ErrorBox, ScreenHeader } from "../shared/ui";
 import { stateSegments, timelineBars } from "./charts";
 
-const CHART_W = 480;
-const CHART_H = 120;
-/** Room above the bars for the chart's labels. */
-const TOP = 18;
-
 export function Dashboard({ status }: { status: Status | undefined }) {
   const backend = useBackend();
   // The counts read the whole messages table (about 45 ms at a million messages): at most
@@ -98,7 +93,7 @@ function Figures({ data }: { data: DashboardData }) {
   const s = data.stats;
   const count = (state: string) => s.by_state.find((c) => c.state === state)?.count ?? 0;
   const segments = stateSegments(s.by_state);
-  const { bars, max } = timelineBars(data.timeline, CHART_W, CHART_H);
+  const { bars, max } = timelineBars(data.timeline);
   return (
     <>
       <div class="figures">
@@ -118,15 +113,11 @@ function Figures({ data }: { data: DashboardData }) {
             <p class="muted">No messages yet.</p>
           ) : (
             <>
-              <svg class="state-bar" viewBox="0 0 100 8" preserveAspectRatio="none" role="img" aria-label="messages by state">
+              <div class="state-bar" role="img" aria-label="messages by state">
                 {segments.map((seg) => (
-                  <rect key={seg.state} class={`fill-${seg.state}`} x={seg.offset} width={seg.width} y={0} height={8}>
-                    <title>
-                      {stateLabel(seg.state)}: {seg.count}
-                    </title>
-                  </rect>
+                  <span key={seg.state} class={`fill-${seg.state}`} style={{ width: `${seg.width}%` }} title={`${stateLabel(seg.state)}: ${formatCount(seg.count)}`} />
                 ))}
-              </svg>
+              </div>
               <ul class="legend">
                 {s.by_state.map((c) => (
                   <li key={c.state}>
@@ -142,30 +133,26 @@ function Figures({ data }: { data: DashboardData }) {
           {max === 0 ? (
             <p class="muted">No attempts in the last hour.</p>
           ) : (
-            <svg class="timeline" viewBox={`0 0 ${CHART_W} ${TOP + CHART_H + 16}`} role="img" aria-label="attempts per five minutes">
-              <line class="baseline" x1={0} x2={CHART_W} y1={TOP + CHART_H + 0.5} y2={TOP + CHART_H + 0.5} />
-              {bars.map((b) => (
-                <g key={b.start}>
-                  <rect class="fill-delivered" x={b.x} width={b.width} y={TOP + CHART_H - b.deliveredHeight} height={b.deliveredHeight} />
-                  <rect class="fill-failed" x={b.x} width={b.width} y={TOP + CHART_H - b.deliveredHeight - b.failedHeight} height={b.failedHeight} />
-                  <title>
-                    {formatTime(b.start)}: {b.delivered} delivered, {b.failed} failed
-                  </title>
-                </g>
-              ))}
-              <text x={0} y={TOP + CHART_H + 13} class="axis">
-                {formatTime(data.timeline[0]?.start ?? 0).slice(0, 5)}
-              </text>
-              <text x={CHART_W} y={TOP + CHART_H + 13} class="axis" text-anchor="end">
-                now
-              </text>
-              <text x={0} y={10} class="axis">
-                busiest five minutes: {max}
-              </text>
-              <text x={CHART_W} y={10} class="axis" text-anchor="end">
-                <tspan class="fill-delivered">■</tspan> delivered <tspan class="fill-failed">■</tspan> failed
-              </text>
-            </svg>
+            <div class="timeline" role="img" aria-label="attempts per five minutes">
+              <div class="chart-axis">
+                <span>busiest five minutes: {max}</span>
+                <span>
+                  <span class="swatch fill-delivered" /> delivered <span class="swatch fill-failed" /> failed
+                </span>
+              </div>
+              <div class="timeline-bars">
+                {bars.map((b) => (
+                  <div key={b.start} class="timeline-bar" title={`${formatTime(b.start)}: ${b.delivered} delivered, ${b.failed} failed`}>
+                    <span class="fill-failed" style={{ height: `${b.failedHeight}%` }} />
+                    <span class="fill-delivered" style={{ height: `${b.deliveredHeight}%` }} />
+                  </div>
+                ))}
+              </div>
+              <div class="chart-axis">
+                <span>{formatTime(data.timeline[0]?.start ?? 0).slice(0, 5)}</span>
+                <span>now</span>
+              </div>
+            </div>
           )}
         </div>
       </div>

@@ -21,21 +21,17 @@ describe("stateSegments", () => {
 
 describe("timelineBars", () => {
   it("scales the busiest slot to the full height and stacks failures on deliveries", () => {
-    const { bars, max } = timelineBars(
-      [
-        { start: 0, delivered: 2, failed: 2 },
-        { start: 300_000, delivered: 1, failed: 0 },
-      ],
-      200,
-      100,
-    );
+    const { bars, max } = timelineBars([
+      { start: 0, delivered: 2, failed: 2 },
+      { start: 300_000, delivered: 1, failed: 0 },
+    ]);
     expect(max).toBe(4);
-    expect(bars[0]).toMatchObject({ deliveredHeight: 50, failedHeight: 50, x: 1, width: 98 });
-    expect(bars[1]).toMatchObject({ deliveredHeight: 25, failedHeight: 0, x: 101 });
+    expect(bars[0]).toMatchObject({ start: 0, deliveredHeight: 50, failedHeight: 50 });
+    expect(bars[1]).toMatchObject({ start: 300_000, deliveredHeight: 25, failedHeight: 0 });
   });
 
   it("keeps empty hours flat instead of dividing by zero", () => {
-    const { bars, max } = timelineBars([{ start: 0, delivered: 0, failed: 0 }], 100, 50);
+    const { bars, max } = timelineBars([{ start: 0, delivered: 0, failed: 0 }]);
     expect(max).toBe(0);
     expect(bars[0]!.deliveredHeight).toBe(0);
   });
