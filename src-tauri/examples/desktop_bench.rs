@@ -1,9 +1,10 @@
 //! Start-up time and idle memory of the desktop app, under a private Xvfb.
 //!
 //!     cargo build --release -p switchboard-desktop
-//!     cargo run --release -p switchboard-desktop --example desktop_bench -- [RUNS] [IDLE_S,...]
+//!     cargo run --release -p switchboard-desktop --example desktop_bench -- [RUNS] [IDLE_S,...] [DB]
 //!
-//! Each run starts the built app on a fresh database and times, from spawning the process,
+//! Each run starts the built app on a fresh database (or on a copy of DB, to measure with data
+//! on screen: see BENCHMARKS.md for how that one is made) and times, from spawning the process,
 //! until the UI reports its first screen interactive (the `ui_ready` command, which the UI
 //! calls once the dashboard has rendered with the engine's status). After the last run the app
 //! idles, and at each of the IDLE_S seconds after its first screen (default 10) the resident
@@ -124,6 +125,7 @@ fn main() {
                 .collect()
         })
         .unwrap_or_else(|| vec![10]);
+    let template = std::env::args().nth(3).map(PathBuf::from);
     let app = app_binary();
     println!("app: {}", app.display());
     let mut times = Vec::new();
@@ -131,6 +133,9 @@ fn main() {
     for run in 1..=runs {
         let xvfb = Xvfb::with_size(1920, 1080);
         let home = tempfile::tempdir().unwrap();
+        if let Some(template) = &template {
+            copy_database(template, &home.path().join("switchboard.db"));
+        }
         let (child, elapsed, own) = start(&xvfb, &app, home.path());
         println!(
             "run {run}: first screen interactive {} ms after spawn ({own} ms after main)",
@@ -177,6 +182,21 @@ fn main() {
         );
     }
     stop(child);
+}
+
+/// Copy a database with its WAL (what was committed but not yet checkpointed), so that every
+/// run starts from the same data. Nothing may be writing to it meanwhile.
+fn copy_database(from: &Path, to: &Path) {
+    std::fs::copy(from, to)
+        .unwrap_or_else(|e| panic!("cannot copy the database {}: {e}", from.display()));
+    let mut wal = from.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal = PathBuf::from(wal);
+    if wal.exists() {
+        let mut to_wal = to.as_os_str().to_owned();
+        to_wal.push("-wal");
+        std::fs::copy(&wal, PathBuf::from(to_wal)).expect("copy the database's WAL");
+    }
 }
 
 fn stop(mut child: Child) {
