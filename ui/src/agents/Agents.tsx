@@ -125,60 +125,64 @@ export function Agents({ params }: { params?: URLSearchParams }) {
             </tr>
           </thead>
           <tbody>
-            {list.map((a) => (
-              <tr key={a.id} data-agent={a.name} class={a.enabled ? "" : "disabled"}>
-                <td class="strong">{a.name}</td>
-                <td>{a.team ?? "—"}</td>
-                <td>{a.role ?? "—"}</td>
-                <td>
-                  <label class="switch">
-                    <input
-                      type="checkbox"
-                      checked={a.enabled}
-                      aria-label={`${a.name} enabled`}
-                      onChange={(e) => act(() => backend.setAgentEnabled(a.name, (e.target as HTMLInputElement).checked))}
-                    />
-                    {a.enabled ? "yes" : "no"}
-                  </label>
-                </td>
-                <td class="mono">
-                  {a.x}, {a.y}
-                </td>
-                <td>{describeInput(a.input)}</td>
-                <td class="window" data-testid="agent-window">
-                  {describeWindowRule(a.window)}
-                </td>
-                <td>
-                  {a.last ? (
-                    <a href={href("history", a.last.message_id)}>
-                      <StateBadge state={a.last.state} /> {formatTime(a.last.at)}
-                    </a>
-                  ) : (
-                    <span class="muted">never</span>
-                  )}
-                </td>
-                <td class="num">{a.queued}</td>
-                <td class="row-actions">
-                  <button onClick={() => setPanel({ kind: "edit", agent: a })}>Edit</button>
-                  <button onClick={() => act(() => backend.showPosition(a.name))} title="Move the pointer to the input box">
-                    Show
-                  </button>
-                  <button disabled={capturing !== null} onClick={() => startCapture(a.name)} title="Store where the pointer is after a countdown">
-                    Capture
-                  </button>
-                  <button
-                    disabled={!a.enabled}
-                    onClick={() => act(() => backend.testAgent(a.name), { success: (m) => `Queued test message #${m.id} to ${a.name}` })}
-                    title={a.enabled ? "Queue a short ping to this agent" : "Enable the agent to test it"}
-                  >
-                    Test
-                  </button>
-                  <button class="danger-text" onClick={() => setRemoving({ agent: a, conflict: null })}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
+            {list.map((a) => {
+              const input = describeInput(a.input);
+              const window = describeWindowRule(a.window);
+              return (
+                <tr key={a.id} data-agent={a.name} class={a.enabled ? "" : "disabled"}>
+                  <td class="strong name">{a.name}</td>
+                  <td>{a.team ?? "—"}</td>
+                  <td>{a.role ?? "—"}</td>
+                  <td>
+                    <label class="switch">
+                      <input
+                        type="checkbox"
+                        checked={a.enabled}
+                        aria-label={`${a.name} enabled`}
+                        onChange={(e) => act(() => backend.setAgentEnabled(a.name, (e.target as HTMLInputElement).checked))}
+                      />
+                      {a.enabled ? "yes" : "no"}
+                    </label>
+                  </td>
+                  <td class="mono">
+                    {a.x}, {a.y}
+                  </td>
+                  <td title={input.detail}>{input.text}</td>
+                  <td class="window" data-testid="agent-window" title={window.detail}>
+                    {window.text}
+                  </td>
+                  <td>
+                    {a.last ? (
+                      <a href={href("history", a.last.message_id)}>
+                        <StateBadge state={a.last.state} /> {formatTime(a.last.at)}
+                      </a>
+                    ) : (
+                      <span class="muted">never</span>
+                    )}
+                  </td>
+                  <td class="num">{a.queued}</td>
+                  <td class="row-actions">
+                    <button onClick={() => setPanel({ kind: "edit", agent: a })}>Edit</button>
+                    <button onClick={() => act(() => backend.showPosition(a.name))} title="Move the pointer to the input box">
+                      Show
+                    </button>
+                    <button disabled={capturing !== null} onClick={() => startCapture(a.name)} title="Store where the pointer is after a countdown">
+                      Capture
+                    </button>
+                    <button
+                      disabled={!a.enabled}
+                      onClick={() => act(() => backend.testAgent(a.name), { success: (m) => `Queued test message #${m.id} to ${a.name}` })}
+                      title={a.enabled ? "Queue a short ping to this agent" : "Enable the agent to test it"}
+                    >
+                      Test
+                    </button>
+                    <button class="danger-text" onClick={() => setRemoving({ agent: a, conflict: null })}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

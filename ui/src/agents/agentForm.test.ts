@@ -87,10 +87,12 @@ describe("agent form", () => {
 
   it("describes which windows deliveries go into", () => {
     const seen = { id: 7, class: "XTerm", title: "claude", pid: 42, at: 0 };
-    expect(describeWindowRule({ class: null, title: null, any: false, seen })).toBe('XTerm "claude" (pid 42)');
-    expect(describeWindowRule({ class: "xterm", title: null, any: false, seen })).toBe("matching class xterm");
-    expect(describeWindowRule({ class: "xterm", title: null, any: true, seen })).toBe("any window (not checked)");
-    expect(describeWindowRule({ class: null, title: null, any: false, seen: null })).toContain("first delivery");
+    expect(describeWindowRule({ class: null, title: null, any: false, seen }).text).toBe('XTerm "claude" (pid 42)');
+    expect(describeWindowRule({ class: "xterm", title: null, any: false, seen }).text).toBe("matching class xterm");
+    expect(describeWindowRule({ class: "xterm", title: null, any: true, seen }).text).toBe("any window (not checked)");
+    const unrecorded = describeWindowRule({ class: null, title: null, any: false, seen: null });
+    expect(unrecorded.text).toBe("not recorded yet");
+    expect(unrecorded.detail).toContain("first delivery records the window");
   });
 
   it("marks changed chords as a custom profile", () => {

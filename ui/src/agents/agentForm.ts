@@ -138,13 +138,16 @@ export function describeWindow(w: SeenWindow): string {
   return parts.join(" ");
 }
 
-/** Which windows deliveries go into, as the agents table shows it. */
-export function describeWindowRule(rule: WindowRule): string {
-  if (rule.any) return "any window (not checked)";
+/** Which windows deliveries go into, as the agents table shows it (the detail for a tooltip). */
+export function describeWindowRule(rule: WindowRule): { text: string; detail?: string } {
+  if (rule.any) return { text: "any window (not checked)" };
   const patterns = [rule.class !== null && `class ${rule.class}`, rule.title !== null && `title ${rule.title}`].filter(Boolean);
-  if (patterns.length) return `matching ${patterns.join(", ")}`;
-  if (rule.seen) return describeWindow(rule.seen);
-  return "not recorded yet (the first delivery records it)";
+  if (patterns.length) return { text: `matching ${patterns.join(", ")}` };
+  if (rule.seen) return { text: describeWindow(rule.seen) };
+  return {
+    text: "not recorded yet",
+    detail: "The first delivery records the window it finds at the point; later deliveries insist on it.",
+  };
 }
 
 /** One line about an import, for the notification. */

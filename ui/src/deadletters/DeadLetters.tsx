@@ -98,7 +98,7 @@ export function DeadLetters() {
                 <td>
                   <a href={href("history", m.id)}>#{m.id}</a>
                 </td>
-                <td class="strong">{m.recipient}</td>
+                <td class="strong name">{m.recipient}</td>
                 <td>{formatTime(m.updated_at)}</td>
                 <td class="reason">
                   <span class="mono">{m.last_error_code ?? "—"}</span> <Text value={m.last_error ?? ""} />

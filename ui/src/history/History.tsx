@@ -92,7 +92,7 @@ function HistoryList({ initialAgent }: { initialAgent: string }) {
                   <a href={href("history", m.id)}>#{m.id}</a>
                 </td>
                 <td>{formatTime(m.created_at)}</td>
-                <td class="strong">{m.recipient}</td>
+                <td class="strong name">{m.recipient}</td>
                 <td>{m.sender}</td>
                 <td>
                   <StateBadge state={m.state} />

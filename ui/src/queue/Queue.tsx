@@ -82,7 +82,7 @@ export function Queue({ live, paused }: { live: Message[] | undefined; paused: b
                   <td>
                     <a href={href("history", m.id)}>#{m.id}</a>
                   </td>
-                  <td class="strong">{m.recipient}</td>
+                  <td class="strong name">{m.recipient}</td>
                   <td>
                     {canChangePriority(m) ? (
                       <select
