@@ -14,6 +14,7 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use switchboard_core::Store;
+use switchboard_core::engine::window::DESKTOP_WINDOW_CLASS;
 use switchboard_core::input::Point;
 use switchboard_core::model::{MessageState, Priority};
 use switchboard_core::store::{NewAgent, NewMessage};
@@ -351,7 +352,17 @@ fn run(s: &Session, xvfb: &Xvfb, term: &XtermCat, db: &Path) -> Result<(), Strin
             (at.contains(&format!("X={cx}\n")) && at.contains(&format!("Y={cy}\n"))).then_some(())
         },
     )?;
-    // A capture with the pointer left over Switchboard's own window captures nothing.
+    // A capture with the pointer left over Switchboard's own window captures nothing; an
+    // engine in another process (`switchboard deliver`) knows that window by its class.
+    let by_class = xdotool(
+        xvfb,
+        &["search", "--class", &format!("^{DESKTOP_WINDOW_CLASS}$")],
+    );
+    if by_class.trim().is_empty() {
+        return Err(format!(
+            "no window has the class {DESKTOP_WINDOW_CLASS:?} that engines look for"
+        ));
+    }
     s.click(&s.find("[data-agent=Term] .row-actions button:nth-child(3)")?)?;
     s.wait_text(
         "[data-testid=capture-countdown]",
