@@ -22,7 +22,9 @@ export function Settings() {
     <section>
       <ScreenHeader title="Settings" />
       <h3>Delivery</h3>
-      <p class="muted">Stored in the database: the command line (`switchboard config`) and every engine on it use the same values.</p>
+      <p class="muted">
+        Stored in the database: the command line (<code>switchboard config</code>) and every engine on it use the same values.
+      </p>
       <ErrorBox error={settings.error} />
       {settings.data && (
         <table class="table settings" data-testid="settings-table">
