@@ -7,6 +7,11 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     switchboard_desktop::memory::before_threads();
+    // GTK names the window's WM_CLASS after GLib's program name, the binary's file name unless
+    // set. Fixed, so that an engine in another process recognises the window by its class
+    // (`DESKTOP_WINDOW_CLASS`) and never types into it, whatever the binary is called.
+    #[cfg(target_os = "linux")]
+    glib::set_prgname(Some("switchboard-desktop"));
     let args = switchboard_desktop::args::Args::parse();
     if let Err(message) = switchboard_desktop::args::check_display() {
         eprintln!("switchboard-desktop: {message}");
