@@ -157,6 +157,21 @@ fn go(s: &Session, screen: &str) -> Result<(), String> {
     s.click(&s.find(&format!("[data-nav={screen}]"))?)
 }
 
+/// Press Capture on agent `agent`'s row and, once the countdown shows, put the pointer at
+/// (`x`, `y`) as the operator would.
+fn capture_at(s: &Session, xvfb: &Xvfb, agent: &str, (x, y): (i32, i32)) -> Result<(), String> {
+    s.click(&s.find(&format!(
+        "[data-agent={agent}] .row-actions button:nth-child(3)"
+    ))?)?;
+    s.wait_text(
+        "[data-testid=capture-countdown]",
+        "Move the pointer over",
+        SHORT,
+    )?;
+    xdotool(xvfb, &["mousemove", &x.to_string(), &y.to_string()]);
+    Ok(())
+}
+
 /// Set a `<select>` as the operator would (WebDriver has no "choose option" command).
 fn choose(s: &Session, css: &str, value: &str) -> Result<(), String> {
     s.script(
@@ -329,13 +344,7 @@ fn run(s: &Session, xvfb: &Xvfb, term: &XtermCat, db: &Path) -> Result<(), Strin
     // Capture stores where the pointer is after the countdown; Show moves the pointer there.
     let (cx, cy) = (term.rect().x + 100, term.rect().y + 150);
     go(s, "agents")?;
-    s.click(&s.find("[data-agent=Term] .row-actions button:nth-child(3)")?)?;
-    s.wait_text(
-        "[data-testid=capture-countdown]",
-        "Move the pointer over",
-        SHORT,
-    )?;
-    xdotool(xvfb, &["mousemove", &cx.to_string(), &cy.to_string()]);
+    capture_at(s, xvfb, "Term", (cx, cy))?;
     s.wait_text("[data-agent=Term]", &format!("{cx}, {cy}"), SHORT)?;
     s.wait_text(
         "[data-agent=Term] [data-testid=agent-window]",
@@ -363,13 +372,7 @@ fn run(s: &Session, xvfb: &Xvfb, term: &XtermCat, db: &Path) -> Result<(), Strin
             "no window has the class {DESKTOP_WINDOW_CLASS:?} that engines look for"
         ));
     }
-    s.click(&s.find("[data-agent=Term] .row-actions button:nth-child(3)")?)?;
-    s.wait_text(
-        "[data-testid=capture-countdown]",
-        "Move the pointer over",
-        SHORT,
-    )?;
-    xdotool(xvfb, &["mousemove", "300", "300"]);
+    capture_at(s, xvfb, "Term", (300, 300))?;
     s.wait_text(".note-error", "Switchboard's own window", SHORT)?;
     s.click(&s.find(".note-error button.ghost")?)?;
     s.wait_text("[data-agent=Term]", &format!("{cx}, {cy}"), SHORT)?;
