@@ -140,7 +140,18 @@ describe("agents screen", () => {
     view.click('[data-testid="save-agent"]');
     await settle();
     expect(backend.callsOf("editAgent")[0]![1]).toMatchObject({ x: 10, seen: null });
-    expect(view.one('[data-testid="agent-window"]').textContent).toContain("not recorded yet");
+    const unrecorded = view.one('[data-testid="agent-window"]');
+    expect(unrecorded.textContent).toBe("not recorded yet");
+    expect(unrecorded.title, "the why is in the tooltip").toContain("first delivery records the window");
+  });
+
+  it("shows an input profile by its short name, the full label in the tooltip", async () => {
+    const backend = new MockBackend();
+    await backend.addAgent({ name: "A", team: null, role: null, enabled: true, x: 1, y: 1, input: defaultInput(), max_attempts: null, ...DEFAULT_SAFETY });
+    view = await mount(<Agents />, backend);
+    const cell = view.one('[data-agent="A"] [data-testid="agent-window"]').previousElementSibling as HTMLElement;
+    expect(cell.textContent).toBe("IDE chat panel");
+    expect(cell.title).toBe("IDE chat panel (VS Code, Cursor)");
   });
 
   it("the table's Capture stores the point and the window there", async () => {
