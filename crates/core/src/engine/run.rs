@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::{Engine, EngineState, RunMode, RunReport, receipt};
 use crate::error::Result;
+use crate::store::ChangeWatcher;
 
 const HEARTBEAT: Duration = Duration::from_secs(5);
 /// An engine whose heartbeat is this old is taken for dead and its claims recovered. Far above
@@ -15,6 +16,10 @@ const STALE_AFTER_MS: i64 = 60_000;
 const PAUSED_POLL: Duration = Duration::from_millis(250);
 /// How often old receipts are deleted (also once at start).
 const PRUNE_EVERY: u32 = 720; // heartbeats: an hour
+/// While idle the engine checks every `poll_ms` whether anything was committed to the
+/// database, and makes a full look (a claim under the write lock, the pause, the settings) only
+/// then, when woken, when a message falls due, and at least this often whatever happened.
+const IDLE_FULL_LOOK: Duration = Duration::from_secs(5);
 
 /// The shutdown future, which the engine polls in two places (between deliveries, and during
 /// a delivery that still waits for the operator); after it resolved it stays resolved.
@@ -89,6 +94,16 @@ impl Engine {
         }
         let heartbeat = self.spawn_heartbeat();
         let mut shutdown = Shutdown::new(shutdown);
+        // Without it (it could not be opened) every idle poll is a full look, as it once was.
+        let mut watcher = match mode {
+            RunMode::Forever => self
+                .store
+                .change_watcher()
+                .await
+                .inspect_err(|e| tracing::warn!("idle polls will each make a full look: {e}"))
+                .ok(),
+            RunMode::UntilIdle => None,
+        };
         let result = loop {
             // Between deliveries: a shutdown asked for during the last one ends the run here,
             // even with more messages due.
@@ -136,10 +151,8 @@ impl Engine {
                 Err(e) => break Err(e),
             };
             let Some(wait) = wait else { break Ok(()) };
-            tokio::select! {
-                () = &mut shutdown => break Ok(()),
-                () = self.wake.notified() => {}
-                () = tokio::time::sleep(wait) => {}
+            if self.nap(wait, watcher.as_mut(), &mut shutdown).await {
+                break Ok(());
             }
         };
         heartbeat.abort();
@@ -148,25 +161,60 @@ impl Engine {
         result.map(|()| report)
     }
 
-    /// How long to sleep before looking again: until the next message is due, but no longer
-    /// than the poll interval, so messages queued by other processes are seen promptly.
-    /// `None`: stop (run until idle, and nothing is due or merely paced).
-    async fn idle_wait(&self, mode: super::RunMode) -> Result<Option<Duration>> {
+    /// How long to wait before the next full look. `None`: stop (run until idle, and nothing
+    /// is due or merely paced).
+    async fn idle_wait(&self, mode: super::RunMode) -> Result<Option<IdleWait>> {
         let now = self.clock.now();
         if mode == super::RunMode::UntilIdle {
-            return Ok(self
-                .store
-                .held_until(now)
-                .await?
-                .map(|at| Duration::from_millis((at - now).max(1) as u64)));
+            return Ok(self.store.held_until(now).await?.map(|at| IdleWait {
+                poll: Duration::from_millis((at - now).max(1) as u64),
+                due_at: Some(at),
+            }));
         }
-        let poll = Duration::from_millis(self.store.settings().await?.poll_ms);
-        let until_due = self
-            .store
-            .next_due_at()
-            .await?
-            .map(|at| Duration::from_millis((at - now).max(0) as u64));
-        Ok(Some(until_due.map_or(poll, |d| d.min(poll))))
+        Ok(Some(IdleWait {
+            poll: Duration::from_millis(self.store.settings().await?.poll_ms),
+            due_at: self.store.next_due_at().await?,
+        }))
+    }
+
+    /// Sleep until the next full look: until the engine is woken (a message queued in this
+    /// process), a message falls due, or, checked every poll interval so that messages queued
+    /// by other processes are seen promptly, anything was committed to the database; and no
+    /// longer than [`IDLE_FULL_LOOK`]. Without a watcher, until the first poll interval ends.
+    /// True when `shutdown` resolved.
+    async fn nap<F: Future<Output = ()>>(
+        &self,
+        wait: IdleWait,
+        mut watcher: Option<&mut ChangeWatcher>,
+        shutdown: &mut Shutdown<F>,
+    ) -> bool {
+        let started = tokio::time::Instant::now();
+        loop {
+            let until_due = wait
+                .due_at
+                .map(|at| Duration::from_millis((at - self.clock.now()).max(0) as u64));
+            let sleep = until_due.map_or(wait.poll, |d| d.min(wait.poll));
+            tokio::select! {
+                () = &mut *shutdown => return true,
+                () = self.wake.notified() => return false,
+                () = tokio::time::sleep(sleep) => {}
+            }
+            let due = wait.due_at.is_some_and(|at| self.clock.now() >= at);
+            let Some(watcher) = watcher.as_deref_mut() else {
+                return false;
+            };
+            if due || started.elapsed() >= IDLE_FULL_LOOK {
+                return false;
+            }
+            match watcher.changed().await {
+                Ok(false) => {}
+                Ok(true) => return false,
+                Err(e) => {
+                    tracing::warn!("cannot tell whether the database changed: {e}");
+                    return false;
+                }
+            }
+        }
     }
 
     fn spawn_heartbeat(&self) -> tokio::task::JoinHandle<()> {
@@ -190,4 +238,14 @@ impl Engine {
             }
         })
     }
+}
+
+/// What an idle engine waits for.
+#[derive(Debug, Clone, Copy)]
+struct IdleWait {
+    /// The longest sleep before looking again: `poll_ms` (until the held message may go, when
+    /// running until idle).
+    poll: Duration,
+    /// When the next message falls due, by the engine's clock.
+    due_at: Option<crate::model::Millis>,
 }
