@@ -1,6 +1,10 @@
 //! The delivery engine against a recording input and a real SQLite file.
 
+mod common;
+
 use std::sync::Arc;
+
+use common::pasted;
 
 use switchboard_core::Store;
 use switchboard_core::engine::{Clock, Engine, ManualClock, RunMode};
@@ -91,17 +95,6 @@ async fn send(store: &Store, to: &str, body: &str, priority: Priority) -> i64 {
         .await
         .unwrap()
         .id
-}
-
-fn pasted(recorder: &Recorder) -> Vec<String> {
-    recorder
-        .actions()
-        .into_iter()
-        .filter_map(|a| match a {
-            Action::Paste(t, _) | Action::Type(t) => Some(t),
-            _ => None,
-        })
-        .collect()
 }
 
 async fn run_until_idle(s: &Setup) -> switchboard_core::engine::RunReport {

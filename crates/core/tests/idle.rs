@@ -2,16 +2,18 @@
 //! pause) and what falls due, without a full look at every poll (see `IDLE_FULL_LOOK`, 5 s;
 //! the deadlines here are well under it, so a full look cannot be what delivers).
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use switchboard_core::Store;
 use switchboard_core::engine::{Engine, EngineState, ManualClock, RunMode};
-use switchboard_core::input::Point;
-use switchboard_core::input::recording::{Action, Recorder, RecordingInput};
-use switchboard_core::model::{InputProfile, MessageState, Priority, now_ms};
-use switchboard_core::store::{NewAgent, NewMessage};
+use switchboard_core::input::recording::{Recorder, RecordingInput};
+use switchboard_core::model::{MessageState, now_ms};
 use tokio::sync::oneshot;
+
+use common::{agent, pasted, send};
 
 /// Well under the 5 s between full looks, well over the 20 ms poll.
 const NOTICED_WITHIN: Duration = Duration::from_millis(2500);
@@ -39,21 +41,7 @@ async fn setup(clock_at: i64) -> Setup {
     ] {
         store.set_setting(key, value, "test").await.unwrap();
     }
-    store
-        .add_agent(
-            NewAgent {
-                name: "A".into(),
-                team: None,
-                role: None,
-                point: Point { x: 100, y: 100 },
-                input: InputProfile::default(),
-                max_attempts: None,
-                enabled: true,
-            },
-            "test",
-        )
-        .await
-        .unwrap();
+    agent(&store, "A").await;
     let other = Store::open(&path).await.unwrap();
     let (input, recorder) = RecordingInput::new();
     let clock = Arc::new(ManualClock::at(clock_at));
@@ -68,21 +56,6 @@ async fn setup(clock_at: i64) -> Setup {
         clock,
         _dir: dir,
     }
-}
-
-async fn send(store: &Store, body: &str) -> i64 {
-    store
-        .enqueue(NewMessage {
-            sender: "other process".into(),
-            recipient: "A".into(),
-            body: body.into(),
-            priority: Priority::Normal,
-            tags: vec![],
-            reply_to: None,
-        })
-        .await
-        .unwrap()
-        .id
 }
 
 /// Wait until `done` holds, at most [`NOTICED_WITHIN`]; panics with `what` otherwise.
@@ -112,22 +85,11 @@ async fn with_engine_running(s: &Setup, body: impl Future<Output = ()>) {
     report.unwrap();
 }
 
-fn pasted(recorder: &Recorder) -> Vec<String> {
-    recorder
-        .actions()
-        .into_iter()
-        .filter_map(|a| match a {
-            Action::Paste(t, _) | Action::Type(t) => Some(t),
-            _ => None,
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn a_message_queued_by_another_process_is_delivered_at_once() {
     let s = setup(now_ms() + 60_000).await;
     with_engine_running(&s, async {
-        let id = send(&s.other, "from the command line").await;
+        let id = send(&s.other, "A", "from the command line").await;
         within("the other process's message", || async {
             s.store.message(id).await.unwrap().state == MessageState::Delivered
         })
@@ -158,7 +120,7 @@ async fn a_pause_from_another_process_is_seen_while_idle() {
 async fn a_message_waiting_for_its_time_goes_when_the_time_comes_with_nothing_committed() {
     // The engine's clock is a minute behind: a message queued now is due in a minute.
     let s = setup(now_ms() - 60_000).await;
-    let id = send(&s.other, "when it is time").await;
+    let id = send(&s.other, "A", "when it is time").await;
     with_engine_running(&s, async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(

@@ -3,9 +3,13 @@
 //! and giving pointer and focus back (`operator`), minimum gaps, control characters, receipts
 //! and shutdown (`pacing`).
 
+#[path = "../common/mod.rs"]
+mod common;
 mod operator;
 mod pacing;
 mod window;
+
+pub use common::{agent, agent_with, send};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,38 +58,6 @@ pub fn typed_profile() -> InputProfile {
         newline_key: Chord::shift(Key::Enter),
         ..InputProfile::default()
     }
-}
-
-pub async fn agent_with(store: &Store, name: &str, input: InputProfile, safety: AgentSafety) {
-    let new = NewAgent {
-        name: name.into(),
-        team: None,
-        role: None,
-        point: Point { x: 100, y: 100 },
-        input,
-        max_attempts: None,
-        enabled: true,
-    };
-    store.add_agent_with(new, safety, "test").await.unwrap();
-}
-
-pub async fn agent(store: &Store, name: &str) {
-    agent_with(store, name, InputProfile::default(), AgentSafety::default()).await;
-}
-
-pub async fn send(store: &Store, to: &str, body: &str) -> i64 {
-    store
-        .enqueue(NewMessage {
-            sender: "tester".into(),
-            recipient: to.into(),
-            body: body.into(),
-            priority: Priority::Normal,
-            tags: vec![],
-            reply_to: None,
-        })
-        .await
-        .unwrap()
-        .id
 }
 
 pub fn xterm(id: u64, pid: u32) -> WindowInfo {
